@@ -1,0 +1,94 @@
+package dev.videogen.gateway.problem;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebExceptionHandler;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every error that leaves the gateway is application/problem+json, including the ones the framework raises
+ * (unknown paths, wrong methods, bad headers). Runs before Boot's own error handler. Never shows a stack trace.
+ */
+@Component
+@Order(-2)
+class ProblemExceptionHandler implements WebExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemExceptionHandler.class);
+
+    private final JsonMapper json;
+
+    ProblemExceptionHandler(JsonMapper json) {
+        this.json = json;
+    }
+
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
+        ServerHttpResponse response = exchange.getResponse();
+        if (response.isCommitted()) {
+            return Mono.error(error);
+        }
+        ProblemDetail problem = toProblem(error);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", problem.getType() == null ? "about:blank" : problem.getType().toString());
+        body.put("title", problem.getTitle() == null ? HttpStatus.valueOf(problem.getStatus()).getReasonPhrase() : problem.getTitle());
+        body.put("status", problem.getStatus());
+        body.put("detail", problem.getDetail());
+        body.put("instance", exchange.getRequest().getPath().value());
+        if (problem.getProperties() != null) {
+            body.putAll(problem.getProperties());
+        }
+        byte[] bytes = json.writeValueAsBytes(body);
+        response.setStatusCode(HttpStatusCode.valueOf(problem.getStatus()));
+        response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        response.getHeaders().setContentLength(bytes.length);
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
+    }
+
+    private ProblemDetail toProblem(Throwable error) {
+        if (hasCause(error, DataBufferLimitException.class)) {
+            ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE, "The image is larger than 10 MB.");
+            p.setType(Problems.type("image-too-large"));
+            p.setTitle("Image too large");
+            return p;
+        }
+        if (error instanceof ErrorResponse known) {
+            ProblemDetail p = known.getBody();
+            if (p.getDetail() == null) {
+                p.setDetail(HttpStatus.valueOf(p.getStatus()).getReasonPhrase());
+            }
+            if (p.getStatus() >= 500) {
+                log.error("request failed: {}", p.getDetail(), error);
+            }
+            return p;
+        }
+        log.error("unexpected error", error);
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side; please try again.");
+        p.setTitle("Internal error");
+        return p;
+    }
+
+    private static boolean hasCause(Throwable error, Class<? extends Throwable> type) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.videogen.gateway.routing;
+
+import dev.videogen.gateway.owner.Owner;
+import dev.videogen.gateway.problem.Problems;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Streams a request to an internal service and its answer back, chunk by chunk (SSE and video bytes are never
+ * buffered whole). The caller's owner goes along in {@link Owner#HEADER}; whatever the caller sent there is dropped.
+ */
+@Component
+class ServiceProxy {
+
+    private static final List<String> REQUEST_HEADERS = List.of(HttpHeaders.ACCEPT, HttpHeaders.RANGE, HttpHeaders.IF_RANGE,
+            HttpHeaders.IF_NONE_MATCH, HttpHeaders.IF_MODIFIED_SINCE, HttpHeaders.CONTENT_TYPE, "Last-Event-ID",
+            "traceparent");
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding", "upgrade",
+            "proxy-connection", "te", "trailer");
+
+    private final WebClient client;
+
+    ServiceProxy(WebClient.Builder builder) {
+        this.client = builder.build();
+    }
+
+    Mono<Void> forward(ServerWebExchange exchange, String baseUrl) {
+        ServerHttpRequest request = exchange.getRequest();
+        String query = request.getURI().getRawQuery();
+        String target = baseUrl + request.getPath().value() + (query == null ? "" : "?" + query);
+        HttpMethod method = request.getMethod();
+        WebClient.RequestBodySpec spec = client.method(method).uri(target).headers(headers -> {
+            for (String name : REQUEST_HEADERS) {
+                List<String> values = request.getHeaders().get(name);
+                if (values != null) {
+                    headers.put(name, values);
+                }
+            }
+            headers.set(Owner.HEADER, Owner.of(exchange));
+        });
+        if (method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH) {
+            spec.body(BodyInserters.fromDataBuffers(request.getBody()));
+        }
+        ServerHttpResponse response = exchange.getResponse();
+        return spec.exchangeToMono(upstream -> {
+                    response.setStatusCode(upstream.statusCode());
+                    upstream.headers().asHttpHeaders().forEach((name, values) -> {
+                        if (!HOP_BY_HOP.contains(name.toLowerCase())) {
+                            response.getHeaders().put(name, values);
+                        }
+                    });
+                    Flux<DataBuffer> body = upstream.bodyToFlux(DataBuffer.class);
+                    return response.writeAndFlushWith(body.map(Flux::just));
+                })
+                .onErrorMap(WebClientRequestException.class, e -> Problems.of(HttpStatus.SERVICE_UNAVAILABLE,
+                        "service-unavailable", "Service unavailable",
+                        "A backing service is not reachable right now; please try again shortly."));
+    }
+}

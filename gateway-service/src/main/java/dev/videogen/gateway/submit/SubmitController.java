@@ -1,0 +1,92 @@
+package dev.videogen.gateway.submit;
+
+import dev.videogen.events.GenerationParams;
+import dev.videogen.events.GenerationRequested;
+import dev.videogen.events.VideoJob;
+import dev.videogen.gateway.owner.Owner;
+import dev.videogen.gateway.problem.Problems;
+import dev.videogen.gateway.storage.UploadStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.multipart.FilePart;
+import org.springframework.http.codec.multipart.FormFieldPart;
+import org.springframework.http.codec.multipart.Part;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+
+/**
+ * {@code POST /api/generate-video}: checks the upload by its bytes, stores it (claim check), publishes the request
+ * and answers 202 with the queued job. Nothing is published unless the image is safely stored.
+ */
+@RestController
+class SubmitController {
+
+    private static final Logger log = LoggerFactory.getLogger(SubmitController.class);
+
+    private final SubmissionValidator validator;
+    private final UploadStore uploads;
+    private final RequestPublisher publisher;
+    private final Clock clock;
+
+    SubmitController(SubmissionValidator validator, UploadStore uploads, RequestPublisher publisher) {
+        this.validator = validator;
+        this.uploads = uploads;
+        this.publisher = publisher;
+        this.clock = Clock.systemUTC();
+    }
+
+    @PostMapping(path = "/api/generate-video", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    Mono<ResponseEntity<VideoJob>> submit(ServerWebExchange exchange) {
+        String ownerId = Owner.of(exchange);
+        return exchange.getMultipartData()
+                .flatMap(this::readForm)
+                .map(validator::validate)
+                .flatMap(submission -> {
+                    Instant now = clock.instant();
+                    String jobId = JobIds.next(now.toEpochMilli());
+                    var request = new GenerationRequested(jobId, ownerId, submission.prompt(), uploads.urlOf(jobId),
+                            submission.params(), now);
+                    return uploads.put(jobId, submission.image(), submission.imageInfo().contentType())
+                            .then(publisher.publish(request))
+                            .doOnSuccess(ignored -> log.info("job {} submitted ({} bytes, {}x{} {})", jobId,
+                                    submission.image().length, submission.imageInfo().width(),
+                                    submission.imageInfo().height(), submission.imageInfo().contentType()))
+                            .thenReturn(ResponseEntity.status(HttpStatus.ACCEPTED)
+                                    .location(URI.create("/api/video-jobs/" + jobId))
+                                    .body(VideoJob.queued(jobId, submission.prompt(), now)));
+                });
+    }
+
+    private Mono<SubmissionValidator.Form> readForm(MultiValueMap<String, Part> parts) {
+        Part image = parts.getFirst("image");
+        if (!(image instanceof FilePart)) {
+            return Mono.error(Problems.invalidInput("Attach an image file in the form field 'image'."));
+        }
+        return DataBufferUtils.join(image.content())
+                .map(buffer -> {
+                    byte[] bytes = new byte[buffer.readableByteCount()];
+                    buffer.read(bytes);
+                    DataBufferUtils.release(buffer);
+                    return bytes;
+                })
+                .defaultIfEmpty(new byte[0])
+                .map(bytes -> new SubmissionValidator.Form(bytes, field(parts, "prompt"), field(parts, "negativePrompt"),
+                        field(parts, "seed"), field(parts, "steps")));
+    }
+
+    private static String field(MultiValueMap<String, Part> parts, String name) {
+        Part part = parts.getFirst(name);
+        return part instanceof FormFieldPart field ? field.value() : null;
+    }
+}

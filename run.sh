@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# Starts the whole Videogen system on this machine, with real infrastructure as plain processes (no Docker):
+# Apache Kafka (KRaft), Redis, an S3 API server (S3Proxy), then the four services. Ctrl-C or SIGTERM stops all of it.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")" && pwd)"
+cd "$ROOT"
+
+DATA_DIR="${VIDEOGEN_DATA_DIR:-$ROOT/.videogen}"
+mkdir -p "$DATA_DIR"
+DATA_DIR="$(cd "$DATA_DIR" && pwd)"
+LOGS="$DATA_DIR/logs"
+mkdir -p "$LOGS"
+
+export VIDEOGEN_PORT="${VIDEOGEN_PORT:-8080}"
+export KAFKA_BOOTSTRAP_SERVERS="${KAFKA_BOOTSTRAP_SERVERS:-localhost:9092}"
+export REDIS_URL="${REDIS_URL:-redis://localhost:6379}"
+export S3_ENDPOINT="${S3_ENDPOINT:-http://localhost:9000}"
+export VIDEOGEN_STATUS_PORT="${VIDEOGEN_STATUS_PORT:-8081}"
+export VIDEOGEN_MEDIA_PORT="${VIDEOGEN_MEDIA_PORT:-8082}"
+WORKER_PORT="${VIDEOGEN_WORKER_PORT:-8083}"
+WORKERS="${VIDEOGEN_WORKERS:-1}"
+export VIDEOGEN_STATUS_URL="http://127.0.0.1:$VIDEOGEN_STATUS_PORT"
+export VIDEOGEN_MEDIA_URL="http://127.0.0.1:$VIDEOGEN_MEDIA_PORT"
+SERVICE_XMX="${VIDEOGEN_SERVICE_XMX:-256m}"
+
+KAFKA_PORT="${KAFKA_BOOTSTRAP_SERVERS##*:}"
+KAFKA_CONTROLLER_PORT="${VIDEOGEN_KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
+REDIS_PORT="${REDIS_URL##*:}"; REDIS_PORT="${REDIS_PORT%%/*}"
+S3_PORT="${S3_ENDPOINT##*:}"; S3_PORT="${S3_PORT%%/*}"
+
+log() { printf '[run.sh] %s\n' "$*"; }
+
+# Secrets are generated once and kept with the data, so a restart finds its buckets and owner cookies valid.
+SECRETS="$DATA_DIR/secrets.env"
+if [ ! -f "$SECRETS" ]; then
+  umask 077
+  {
+    echo "S3_ACCESS_KEY=videogen-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+    echo "S3_SECRET_KEY=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+    echo "VIDEOGEN_OWNER_KEY=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+  } > "$SECRETS"
+  umask 022
+fi
+while IFS='=' read -r key value; do
+  [ -n "$key" ] && [ -z "${!key:-}" ] && export "$key=$value"
+done < "$SECRETS"
+
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+jar_of() { ls "$ROOT/$1"/target/"$1"-*-exec.jar 2>/dev/null | head -n 1; }
+REDIS_BIN_DIR="$ROOT/local-stack/redis-server/target/bin"
+
+need_build=false
+for module in gateway-service generation-worker status-service media-service; do
+  [ -n "$(jar_of "$module")" ] || need_build=true
+done
+[ -d "$ROOT/local-stack/kafka-broker/target/lib" ] || need_build=true
+[ -d "$ROOT/local-stack/s3-server/target/lib" ] || need_build=true
+command -v redis-server >/dev/null || [ -d "$REDIS_BIN_DIR" ] || need_build=true
+if $need_build; then
+  log "building (./mvnw package -DskipTests) ..."
+  ./mvnw -B -q package -DskipTests
+fi
+
+PIDS=()
+NAMES=()
+stopping=false
+stop_all() {
+  set +e # best effort from here on: every process gets its signal
+  $stopping && return 0
+  stopping=true
+  log "stopping ..."
+  # services first, so they finish in-flight work while Kafka, Redis and S3 are still there
+  stop_matching service
+  stop_matching infra
+  log "stopped"
+}
+stop_matching() { # service | infra
+  local targets=()
+  for i in "${!PIDS[@]}"; do
+    case "${NAMES[$i]}" in kafka|redis|s3) kind=infra ;; *) kind=service ;; esac
+    [ "$kind" = "$1" ] && targets+=("${PIDS[$i]}")
+  done
+  [ ${#targets[@]} -eq 0 ] && return 0
+  kill -TERM "${targets[@]}" 2>/dev/null || true
+  for pid in "${targets[@]}"; do
+    for _ in $(seq 1 400); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap 'stop_all; exit 0' INT TERM
+trap 'stop_all' EXIT
+
+start() { # name, then the command
+  local name="$1"; shift
+  [ -f "$LOGS/$name.log" ] && mv -f "$LOGS/$name.log" "$LOGS/$name.log.1"
+  "$@" > "$LOGS/$name.log" 2>&1 &
+  PIDS+=("$!")
+  NAMES+=("$name")
+}
+
+wait_port() { # name port seconds
+  for _ in $(seq 1 $(($3 * 10))); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0
+    check_alive
+    sleep 0.1
+  done
+  log "$1 did not open port $2; its log ($LOGS/$1.log) ends with:"; tail -n 30 "$LOGS/$1.log" || true
+  exit 1
+}
+
+wait_healthy() { # name port seconds
+  for _ in $(seq 1 $(($3 * 5))); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then
+      if curl -fsS "http://127.0.0.1:$2/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; then return 0; fi
+    fi
+    check_alive
+    sleep 0.2
+  done
+  log "$1 did not become healthy; its log ($LOGS/$1.log) ends with:"; tail -n 40 "$LOGS/$1.log" || true
+  exit 1
+}
+
+check_alive() {
+  for i in "${!PIDS[@]}"; do
+    if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
+      log "${NAMES[$i]} exited; its log ($LOGS/${NAMES[$i]}.log) ends with:"
+      tail -n 40 "$LOGS/${NAMES[$i]}.log" || true
+      exit 1
+    fi
+  done
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$REDIS_PORT" "$S3_PORT" "$VIDEOGEN_PORT" "$VIDEOGEN_STATUS_PORT" \
+            "$VIDEOGEN_MEDIA_PORT" $(seq "$WORKER_PORT" $((WORKER_PORT + WORKERS - 1))); do
+  if ! port_free "$port"; then
+    log "port $port is already in use (another Videogen, or another program); stop it or choose other ports"
+    exit 1
+  fi
+done
+
+# --- Kafka (KRaft, combined broker + controller) ---
+mkdir -p "$DATA_DIR/kafka"
+cat > "$DATA_DIR/kafka.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$DATA_DIR/kafka
+num.partitions=12
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=12
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+PROPS
+KAFKA_CP="$ROOT/local-stack/kafka-broker/target/lib/*"
+KAFKA_LOG="-Dlog4j2.configurationFile=$ROOT/local-stack/kafka-broker/log4j2.properties"
+if [ ! -f "$DATA_DIR/kafka/meta.properties" ]; then
+  "$JAVA" -Xmx256m $KAFKA_LOG -cp "$KAFKA_CP" kafka.tools.StorageTool format --ignore-formatted \
+    -t "vg-local-cluster-0000001" -c "$DATA_DIR/kafka.properties" >> "$LOGS/kafka.log" 2>&1
+fi
+log "starting Kafka on 127.0.0.1:$KAFKA_PORT"
+start kafka "$JAVA" -Xmx512m -XX:+UseG1GC $KAFKA_LOG -cp "$KAFKA_CP" kafka.Kafka "$DATA_DIR/kafka.properties"
+
+# --- Redis ---
+mkdir -p "$DATA_DIR/redis"
+REDIS_SERVER="$(command -v redis-server || ls "$REDIS_BIN_DIR"/redis-server-* | head -n 1)"
+chmod +x "$REDIS_SERVER" 2>/dev/null || true
+log "starting Redis on 127.0.0.1:$REDIS_PORT ($REDIS_SERVER)"
+start redis "$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$DATA_DIR/redis" --appendonly yes \
+  --daemonize no --save 60 1
+
+# --- S3 API (S3Proxy on the file system) ---
+mkdir -p "$DATA_DIR/s3"
+cat > "$DATA_DIR/s3proxy.properties" <<PROPS
+s3proxy.endpoint=http://127.0.0.1:$S3_PORT
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$S3_ACCESS_KEY
+s3proxy.credential=$S3_SECRET_KEY
+jclouds.provider=filesystem-nio2
+jclouds.filesystem.basedir=$DATA_DIR/s3
+PROPS
+chmod 600 "$DATA_DIR/s3proxy.properties"
+log "starting the S3 server on 127.0.0.1:$S3_PORT"
+start s3 "$JAVA" -Xmx256m -Dlogback.configurationFile="$ROOT/local-stack/s3-server/logback.xml" \
+  -cp "$ROOT/local-stack/s3-server/target/lib/*" org.gaul.s3proxy.Main --properties "$DATA_DIR/s3proxy.properties"
+
+wait_port redis "$REDIS_PORT" 30
+wait_port s3 "$S3_PORT" 60
+wait_port kafka "$KAFKA_PORT" 60
+
+# --- services ---
+JVM_OPTS=(-Xmx"$SERVICE_XMX" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k)
+log "starting status-service, media-service, $WORKERS generation-worker(s), gateway-service"
+start status-service "$JAVA" "${JVM_OPTS[@]}" -jar "$(jar_of status-service)"
+start media-service "$JAVA" "${JVM_OPTS[@]}" -jar "$(jar_of media-service)"
+for ((w=0; w<WORKERS; w++)); do
+  start "generation-worker-$w" env VIDEOGEN_WORKER_PORT=$((WORKER_PORT + w)) \
+    "$JAVA" "${JVM_OPTS[@]}" -Xmx384m -jar "$(jar_of generation-worker)"
+done
+start gateway-service "$JAVA" "${JVM_OPTS[@]}" -jar "$(jar_of gateway-service)"
+
+wait_healthy status-service "$VIDEOGEN_STATUS_PORT" 120
+wait_healthy media-service "$VIDEOGEN_MEDIA_PORT" 120
+for ((w=0; w<WORKERS; w++)); do wait_healthy "generation-worker-$w" $((WORKER_PORT + w)) 120; done
+wait_healthy gateway-service "$VIDEOGEN_PORT" 120
+
+log "Videogen is up: http://localhost:$VIDEOGEN_PORT  (logs in $LOGS; Ctrl-C stops everything)"
+
+while true; do
+  check_alive
+  sleep 1 &
+  wait $! || true
+done
