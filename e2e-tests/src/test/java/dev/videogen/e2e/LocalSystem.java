@@ -1,0 +1,108 @@
+package dev.videogen.e2e;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The whole system as a user starts it: {@code ./run.sh}, on ports of its own so it does not collide with a
+ * system a developer has running, with its data under target/.
+ */
+final class LocalSystem {
+
+    static final int GATEWAY = 18080;
+    static final int STATUS = 18081;
+    static final int MEDIA = 18082;
+    static final int WORKER = 18083;
+    static final int KAFKA = 19092;
+    static final int REDIS = 16379;
+    static final int S3 = 19000;
+    static final List<Integer> PORTS = List.of(GATEWAY, STATUS, MEDIA, WORKER, KAFKA, KAFKA + 1, REDIS, S3);
+
+    private final Path root;
+    private final Path dataDir;
+    private final Path output;
+    private Process process;
+
+    LocalSystem(Path dataDir) {
+        String rootEnv = System.getenv("VIDEOGEN_ROOT");
+        this.root = Path.of(rootEnv == null ? ".." : rootEnv).toAbsolutePath().normalize();
+        this.dataDir = dataDir;
+        this.output = dataDir.resolveSibling(dataDir.getFileName() + "-run.log");
+    }
+
+    String gateway() {
+        return "http://127.0.0.1:" + GATEWAY;
+    }
+
+    String kafka() {
+        return "127.0.0.1:" + KAFKA;
+    }
+
+    void start() throws IOException {
+        Files.createDirectories(dataDir);
+        ProcessBuilder builder = new ProcessBuilder("bash", root.resolve("run.sh").toString())
+                .directory(root.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+        Map<String, String> env = builder.environment();
+        env.put("VIDEOGEN_DATA_DIR", dataDir.toString());
+        env.put("VIDEOGEN_PORT", Integer.toString(GATEWAY));
+        env.put("VIDEOGEN_STATUS_PORT", Integer.toString(STATUS));
+        env.put("VIDEOGEN_MEDIA_PORT", Integer.toString(MEDIA));
+        env.put("VIDEOGEN_WORKER_PORT", Integer.toString(WORKER));
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka());
+        env.put("REDIS_URL", "redis://127.0.0.1:" + REDIS);
+        env.put("S3_ENDPOINT", "http://127.0.0.1:" + S3);
+        env.put("VIDEOGEN_DEMO_SECONDS", "1");
+        env.remove("HF_TOKEN");
+        env.remove("FAL_KEY");
+        int logBefore = log().length();
+        process = builder.start();
+        await("run.sh reports the system up").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("run.sh exited with " + process.exitValue() + ":\n" + log());
+                    }
+                    return log().indexOf("Videogen is up", logBefore) >= 0;
+                });
+    }
+
+    /** Stops run.sh the way Ctrl-C would and returns its exit code. */
+    int stop() throws InterruptedException, IOException {
+        if (process == null) {
+            return -1;
+        }
+        process.destroy(); // SIGTERM
+        if (!process.waitFor(90, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("run.sh did not stop within 90 s:\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    String log() throws IOException {
+        return Files.exists(output) ? Files.readString(output) : "";
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package dev.videogen.e2e;
+
+import dev.videogen.events.EventJson;
+import dev.videogen.events.GenerationParams;
+import dev.videogen.events.GenerationRequested;
+import dev.videogen.events.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.GradientPaint;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The foundation's promise, end to end on real processes: ./run.sh starts Kafka, Redis, the S3 server and every
+ * service; an upload becomes a playable video; a bad request from another producer becomes a failed job; stopping
+ * leaves nothing running; starting again still has the job and its video.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PipelineIT {
+
+    private static LocalSystem system;
+    private static Api user;
+    private static byte[] png;
+    private static String jobId;
+
+    @BeforeAll
+    static void startSystem() throws Exception {
+        for (int port : LocalSystem.PORTS) {
+            assertThat(LocalSystem.listening(port)).as("port %d must be free for the test system", port).isFalse();
+        }
+        Path data = Path.of("target", "e2e-data-" + System.currentTimeMillis()).toAbsolutePath();
+        system = new LocalSystem(data);
+        system.start();
+        user = new Api(system.gateway());
+        png = image(640, 360, "png");
+    }
+
+    @AfterAll
+    static void stopSystem() throws Exception {
+        if (system != null) {
+            system.stop();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void anUploadBecomesAPlayableVideo() throws Exception {
+        HttpResponse<String> accepted = user.submit(png, "dawn.png", "image/png", Map.of("prompt", "A calm ocean at dawn"));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        JsonNode job = Api.json(accepted);
+        jobId = job.get("jobId").asString();
+        assertThat(accepted.headers().firstValue("Location")).hasValue("/api/video-jobs/" + jobId);
+        assertThat(accepted.headers().firstValue("Set-Cookie")).get().asString()
+                .contains("videogen_owner=").containsIgnoringCase("HttpOnly").contains("SameSite=Lax");
+        assertThat(job.get("status").asString()).isEqualTo("queued");
+
+        JsonNode done = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                .until(() -> user.job(jobId), j -> j.get("status").asString().matches("succeeded|failed"));
+        assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("succeeded");
+        assertThat(done.get("progress").asInt()).isEqualTo(100);
+        assertThat(done.get("videoUrl").asString()).isEqualTo("/api/video-blob/" + jobId);
+
+        HttpResponse<byte[]> video = user.getBytes(done.get("videoUrl").asString());
+        assertThat(video.statusCode()).isEqualTo(200);
+        assertThat(video.headers().firstValue("Content-Type")).hasValue("video/mp4");
+        assertThat(new String(video.body(), 4, 4, StandardCharsets.US_ASCII)).isEqualTo("ftyp");
+        assertThat(video.body().length).isGreaterThan(10_000);
+
+        HttpResponse<byte[]> range = user.getBytes(done.get("videoUrl").asString(), "Range", "bytes=100-199");
+        assertThat(range.statusCode()).isEqualTo(206);
+        assertThat(range.body()).isEqualTo(Arrays.copyOfRange(video.body(), 100, 200));
+        assertThat(range.headers().firstValue("Content-Range")).hasValue("bytes 100-199/" + video.body().length);
+
+        HttpResponse<byte[]> poster = user.getBytes(done.get("posterUrl").asString());
+        assertThat(poster.statusCode()).isEqualTo(200);
+        assertThat(poster.body()).startsWith((byte) 0xFF, (byte) 0xD8);
+
+        HttpResponse<byte[]> input = user.getBytes(done.get("imageUrl").asString());
+        assertThat(input.body()).isEqualTo(png);
+        assertThat(input.headers().firstValue("Content-Type")).hasValue("image/png");
+
+        JsonNode history = Api.json(user.get("/api/video-jobs"));
+        assertThat(history.get("items").get(0).get("jobId").asString()).isEqualTo(jobId);
+    }
+
+    @Test
+    @Order(2)
+    void anotherOwnerSeesNothing() throws Exception {
+        Api stranger = new Api(system.gateway());
+        for (String path : new String[] {"/api/video-jobs/" + jobId, "/api/video-blob/" + jobId,
+                "/api/video-blob/" + jobId + "/poster", "/api/video-jobs/" + jobId + "/image"}) {
+            HttpResponse<byte[]> response = stranger.getBytes(path);
+            assertThat(response.statusCode()).as(path).isEqualTo(404);
+            assertThat(response.headers().firstValue("Content-Type")).as(path).hasValue("application/problem+json");
+        }
+        assertThat(Api.json(stranger.get("/api/video-jobs")).get("items").size()).isZero();
+    }
+
+    @Test
+    @Order(3)
+    void liveEventsStartWithTheCurrentStateAndEndAfterTheTerminalOne() throws Exception {
+        HttpResponse<String> events = user.get("/api/video-jobs/" + jobId + "/events");
+        assertThat(events.statusCode()).isEqualTo(200);
+        assertThat(events.headers().firstValue("Content-Type")).get().asString().startsWith("text/event-stream");
+        assertThat(events.body()).containsPattern("id: ?\\d+").contains("\"status\":\"succeeded\"");
+    }
+
+    @Test
+    @Order(4)
+    void badInputIsAClearProblemNeverA5xx() throws Exception {
+        HttpResponse<String> notAnImage = user.submit("hello".getBytes(), "x.png", "image/png", Map.of("prompt", "p"));
+        assertThat(notAnImage.statusCode()).isEqualTo(415);
+        assertThat(Api.json(notAnImage).get("detail").asString()).isEqualTo("The image must be a JPEG, PNG or WebP file.");
+
+        HttpResponse<String> noPrompt = user.submit(png, "a.png", "image/png", Map.of("prompt", "  "));
+        assertThat(noPrompt.statusCode()).isEqualTo(400);
+        assertThat(Api.json(noPrompt).get("detail").asString()).isEqualTo("Write a prompt of 1 to 2000 characters.");
+
+        HttpResponse<String> badSteps = user.submit(png, "a.png", "image/png", Map.of("prompt", "p", "steps", "99"));
+        assertThat(badSteps.statusCode()).isEqualTo(400);
+
+        HttpResponse<String> unknown = user.get("/api/nothing-here");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(Api.json(unknown).get("status").asInt()).isEqualTo(404);
+
+        HttpResponse<String> wrongMethod = user.send("PUT", "/api/generate-video");
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(wrongMethod.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    }
+
+    @Test
+    @Order(5)
+    void aRequestFromAnotherProducerThatBreaksTheRulesEndsFailedWithAReason() throws Exception {
+        String external = "ext-" + System.nanoTime();
+        var request = new GenerationRequested(external, "billing-system", "A calm ocean at dawn",
+                "https://not-allowed.example/ocean.png", GenerationParams.NONE, Instant.now());
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, system.kafka());
+        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(Topics.REQUESTED, external, EventJson.write(request))).get();
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest asOwner = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LocalSystem.STATUS
+                + "/api/video-jobs/" + external)).header("X-Videogen-Owner", "billing-system").build();
+        JsonNode failed = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    HttpResponse<String> r = http.send(asOwner, HttpResponse.BodyHandlers.ofString());
+                    return r.statusCode() == 200 ? Api.JSON.readTree(r.body()) : null;
+                }, j -> j != null && j.get("status").asString().equals("failed"));
+        assertThat(failed.get("error").get("type").asString()).isEqualTo("urn:videogen:error:image-rejected");
+        assertThat(failed.get("error").get("detail").asString()).contains("not-allowed.example");
+    }
+
+    @Test
+    @Order(6)
+    void stoppingLeavesNothingRunningAndARestartKeepsTheJobAndItsVideo() throws Exception {
+        int exit = system.stop();
+        assertThat(exit).as(system.log()).isZero();
+        for (int port : LocalSystem.PORTS) {
+            assertThat(LocalSystem.listening(port)).as("port %d after stop", port).isFalse();
+        }
+        assertThat(ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains(system.dataDir().toString())))
+                .as("processes started for %s", system.dataDir()).isEmpty();
+
+        system.start();
+        JsonNode job = user.job(jobId);
+        assertThat(job.get("status").asString()).isEqualTo("succeeded");
+        HttpResponse<byte[]> video = user.getBytes(job.get("videoUrl").asString());
+        assertThat(video.statusCode()).isEqualTo(200);
+        assertThat(new String(video.body(), 4, 4, StandardCharsets.US_ASCII)).isEqualTo("ftyp");
+    }
+
+    private static byte[] image(int width, int height, String format) throws IOException {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setPaint(new GradientPaint(0, 0, new Color(20, 60, 160), width, height, new Color(250, 140, 40)));
+        g.fillRect(0, 0, width, height);
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, format, out);
+        return out.toByteArray();
+    }
+
+}
