@@ -18,21 +18,30 @@ import static org.awaitility.Awaitility.await;
  */
 final class LocalSystem {
 
-    static final int GATEWAY = 18080;
-    static final int STATUS = 18081;
-    static final int MEDIA = 18082;
-    static final int WORKER = 18083;
-    static final int KAFKA = 19092;
-    static final int REDIS = 16379;
-    static final int S3 = 19000;
-    static final List<Integer> PORTS = List.of(GATEWAY, STATUS, MEDIA, WORKER, KAFKA, KAFKA + 1, REDIS, S3);
+    /** Ports are {@code base + 80} (gateway), +81 status, +82 media, +83 worker, +92/+93 Kafka, +79 Redis, +90 S3. */
+    final int gatewayPort;
+    final int statusPort;
+    final int mediaPort;
+    final int workerPort;
+    final int kafkaPort;
+    final int redisPort;
+    final int s3Port;
+    final List<Integer> ports;
 
     private final Path root;
     private final Path dataDir;
     private final Path output;
     private Process process;
 
-    LocalSystem(Path dataDir) {
+    LocalSystem(Path dataDir, int base) {
+        this.gatewayPort = base + 80;
+        this.statusPort = base + 81;
+        this.mediaPort = base + 82;
+        this.workerPort = base + 83;
+        this.kafkaPort = base + 92;
+        this.redisPort = base + 79;
+        this.s3Port = base + 90;
+        this.ports = List.of(gatewayPort, statusPort, mediaPort, workerPort, kafkaPort, kafkaPort + 1, redisPort, s3Port);
         String rootEnv = System.getenv("VIDEOGEN_ROOT");
         this.root = Path.of(rootEnv == null ? ".." : rootEnv).toAbsolutePath().normalize();
         this.dataDir = dataDir;
@@ -40,11 +49,15 @@ final class LocalSystem {
     }
 
     String gateway() {
-        return "http://127.0.0.1:" + GATEWAY;
+        return "http://127.0.0.1:" + gatewayPort;
     }
 
     String kafka() {
-        return "127.0.0.1:" + KAFKA;
+        return "127.0.0.1:" + kafkaPort;
+    }
+
+    String status() {
+        return "http://127.0.0.1:" + statusPort;
     }
 
     void start() throws IOException {
@@ -55,13 +68,13 @@ final class LocalSystem {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
         Map<String, String> env = builder.environment();
         env.put("VIDEOGEN_DATA_DIR", dataDir.toString());
-        env.put("VIDEOGEN_PORT", Integer.toString(GATEWAY));
-        env.put("VIDEOGEN_STATUS_PORT", Integer.toString(STATUS));
-        env.put("VIDEOGEN_MEDIA_PORT", Integer.toString(MEDIA));
-        env.put("VIDEOGEN_WORKER_PORT", Integer.toString(WORKER));
+        env.put("VIDEOGEN_PORT", Integer.toString(gatewayPort));
+        env.put("VIDEOGEN_STATUS_PORT", Integer.toString(statusPort));
+        env.put("VIDEOGEN_MEDIA_PORT", Integer.toString(mediaPort));
+        env.put("VIDEOGEN_WORKER_PORT", Integer.toString(workerPort));
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka());
-        env.put("REDIS_URL", "redis://127.0.0.1:" + REDIS);
-        env.put("S3_ENDPOINT", "http://127.0.0.1:" + S3);
+        env.put("REDIS_URL", "redis://127.0.0.1:" + redisPort);
+        env.put("S3_ENDPOINT", "http://127.0.0.1:" + s3Port);
         env.put("VIDEOGEN_DEMO_SECONDS", "1");
         env.remove("HF_TOKEN");
         env.remove("FAL_KEY");

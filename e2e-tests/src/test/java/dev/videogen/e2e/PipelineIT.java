@@ -53,11 +53,11 @@ class PipelineIT {
 
     @BeforeAll
     static void startSystem() throws Exception {
-        for (int port : LocalSystem.PORTS) {
+        Path data = Path.of("target", "e2e-data-" + System.currentTimeMillis()).toAbsolutePath();
+        system = new LocalSystem(data, 18000);
+        for (int port : system.ports) {
             assertThat(LocalSystem.listening(port)).as("port %d must be free for the test system", port).isFalse();
         }
-        Path data = Path.of("target", "e2e-data-" + System.currentTimeMillis()).toAbsolutePath();
-        system = new LocalSystem(data);
         system.start();
         user = new Api(system.gateway());
         png = image(640, 360, "png");
@@ -169,8 +169,8 @@ class PipelineIT {
             producer.send(new ProducerRecord<>(Topics.REQUESTED, external, EventJson.write(request))).get();
         }
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest asOwner = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LocalSystem.STATUS
-                + "/api/video-jobs/" + external)).header("X-Videogen-Owner", "billing-system").build();
+        HttpRequest asOwner = HttpRequest.newBuilder(URI.create(system.status() + "/api/video-jobs/" + external))
+                .header("X-Videogen-Owner", "billing-system").build();
         JsonNode failed = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .until(() -> {
                     HttpResponse<String> r = http.send(asOwner, HttpResponse.BodyHandlers.ofString());
@@ -185,7 +185,7 @@ class PipelineIT {
     void stoppingLeavesNothingRunningAndARestartKeepsTheJobAndItsVideo() throws Exception {
         int exit = system.stop();
         assertThat(exit).as(system.log()).isZero();
-        for (int port : LocalSystem.PORTS) {
+        for (int port : system.ports) {
             assertThat(LocalSystem.listening(port)).as("port %d after stop", port).isFalse();
         }
         assertThat(ProcessHandle.allProcesses()
