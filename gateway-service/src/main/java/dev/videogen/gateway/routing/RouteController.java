@@ -31,12 +31,14 @@ class RouteController {
     private final RoutesProperties routes;
     private final UploadStore uploads;
     private final WebClient status;
+    private final WebClient media;
 
     RouteController(ServiceProxy proxy, RoutesProperties routes, UploadStore uploads, WebClient.Builder builder) {
         this.proxy = proxy;
         this.routes = routes;
         this.uploads = uploads;
-        this.status = builder.baseUrl(routes.statusUrl()).build();
+        this.status = builder.clone().baseUrl(routes.statusUrl()).build();
+        this.media = builder.clone().baseUrl(routes.mediaUrl()).build();
     }
 
     @GetMapping("/api/video-jobs")
@@ -54,9 +56,24 @@ class RouteController {
         return checked(jobId).then(proxy.forward(exchange, routes.statusUrl()));
     }
 
+    /** Removes the job from history (status service, which checks ownership), then its media (media service). */
     @DeleteMapping("/api/video-jobs/{jobId}")
-    Mono<Void> delete(@PathVariable String jobId, ServerWebExchange exchange) {
-        return checked(jobId).then(proxy.forward(exchange, routes.statusUrl()));
+    Mono<ResponseEntity<Void>> delete(@PathVariable String jobId, ServerWebExchange exchange) {
+        return checked(jobId)
+                .then(status.delete().uri("/api/video-jobs/{jobId}", jobId)
+                        .header(Owner.HEADER, Owner.of(exchange))
+                        .exchangeToMono(response -> response.releaseBody().thenReturn(response.statusCode().value())))
+                .flatMap(code -> {
+                    if (code == 404) {
+                        return Mono.error(notFound(jobId));
+                    }
+                    if (code != 204) {
+                        return Mono.error(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "service-unavailable",
+                                "Service unavailable", "The job could not be deleted right now; please try again."));
+                    }
+                    return media.delete().uri("/internal/media/{jobId}", jobId).retrieve().toBodilessEntity()
+                            .then(Mono.just(ResponseEntity.noContent().<Void>build()));
+                });
     }
 
     @RequestMapping(path = {"/api/video-blob/{jobId}", "/api/video-blob/{jobId}/poster"},
