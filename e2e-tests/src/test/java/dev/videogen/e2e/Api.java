@@ -22,14 +22,16 @@ final class Api {
 
     private final String base;
     private final HttpClient http;
+    private final String[] extraHeaders;
 
-    Api(String base) {
+    Api(String base, String... extraHeaders) {
         this.base = base;
+        this.extraHeaders = extraHeaders;
         this.http = HttpClient.newBuilder().cookieHandler(new CookieManager()).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    HttpResponse<String> submit(byte[] image, String fileName, String contentType, Map<String, String> fields)
-            throws IOException, InterruptedException {
+    HttpResponse<String> submit(byte[] image, String fileName, String contentType, Map<String, String> fields,
+                                String... headers) throws IOException, InterruptedException {
         String boundary = "----videogen" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (Map.Entry<String, String> field : fields.entrySet()) {
@@ -43,27 +45,34 @@ final class Api {
             body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/generate-video"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/api/generate-video"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+        return http.send(withHeaders(request, headers), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(withHeaders(HttpRequest.newBuilder(URI.create(base + path)).GET()), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<byte[]> getBytes(String path, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).GET();
-        if (headers.length > 0) {
-            builder.headers(headers);
-        }
-        return http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return http.send(withHeaders(HttpRequest.newBuilder(URI.create(base + path)).GET(), headers),
+                HttpResponse.BodyHandlers.ofByteArray());
     }
 
     HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody())
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(withHeaders(HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, HttpRequest.BodyPublishers.noBody())), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest withHeaders(HttpRequest.Builder builder, String... headers) {
+        if (extraHeaders.length > 0) {
+            builder.headers(extraHeaders);
+        }
+        if (headers.length > 0) {
+            builder.headers(headers);
+        }
+        return builder.build();
     }
 
     JsonNode job(String jobId) throws IOException, InterruptedException {

@@ -28,6 +28,10 @@ final class LocalSystem {
     final int s3Port;
     final List<Integer> ports;
 
+    /** An API client's bearer key and the owner it stands for. */
+    static final String API_KEY = "e2e-secret-api-key";
+    static final String API_OWNER = "api-client";
+
     private final Path root;
     private final Path dataDir;
     private final Path output;
@@ -76,6 +80,7 @@ final class LocalSystem {
         env.put("REDIS_URL", "redis://127.0.0.1:" + redisPort);
         env.put("S3_ENDPOINT", "http://127.0.0.1:" + s3Port);
         env.put("VIDEOGEN_DEMO_SECONDS", "1");
+        env.put("VIDEOGEN_API_KEYS", API_KEY + "=" + API_OWNER);
         env.remove("HF_TOKEN");
         env.remove("FAL_KEY");
         int logBefore = log().length();

@@ -182,6 +182,111 @@ class PipelineIT {
 
     @Test
     @Order(6)
+    void theSameIdempotencyKeyGivesTheOriginalJobAndADifferentBodyIsRefused() throws Exception {
+        Api client = new Api(system.gateway());
+        HttpResponse<String> first = client.submit(png, "a.png", "image/png", Map.of("prompt", "once"),
+                "Idempotency-Key", "order-42");
+        HttpResponse<String> again = client.submit(png, "a.png", "image/png", Map.of("prompt", "once"),
+                "Idempotency-Key", "order-42");
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(Api.json(again).get("jobId").asString()).isEqualTo(Api.json(first).get("jobId").asString());
+
+        HttpResponse<String> different = client.submit(png, "a.png", "image/png", Map.of("prompt", "something else"),
+                "Idempotency-Key", "order-42");
+        assertThat(different.statusCode()).isEqualTo(422);
+        assertThat(different.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> Api.json(client.get("/api/video-jobs")).get("items").size() == 1);
+        assertThat(Api.json(client.get("/api/video-jobs")).get("items").size()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(7)
+    void submissionsPastTheLimitAreTooManyWithRetryAfter() throws Exception {
+        Api eager = new Api(system.gateway());
+        byte[] notAnImage = "not an image".getBytes();
+        HttpResponse<String> last = null;
+        for (int i = 0; i < 31; i++) {
+            last = eager.submit(notAnImage, "x.png", "image/png", Map.of("prompt", "p"));
+            if (last.statusCode() == 429) {
+                break;
+            }
+            assertThat(last.statusCode()).isEqualTo(415);
+        }
+        assertThat(last.statusCode()).isEqualTo(429);
+        assertThat(last.headers().firstValue("Retry-After")).get().asString().matches("\\d+");
+        assertThat(Api.json(last).get("status").asInt()).isEqualTo(429);
+        // another owner is not affected
+        assertThat(new Api(system.gateway()).submit(notAnImage, "x.png", "image/png", Map.of("prompt", "p")).statusCode())
+                .isEqualTo(415);
+    }
+
+    @Test
+    @Order(8)
+    void anApiClientWithABearerKeyActsAsItsOwner() throws Exception {
+        Api client = new Api(system.gateway(), "Authorization", "Bearer " + LocalSystem.API_KEY);
+        HttpResponse<String> accepted = client.submit(png, "a.png", "image/png", Map.of("prompt", "by api"));
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String id = Api.json(accepted).get("jobId").asString();
+        assertThat(client.job(id).get("prompt").asString()).isEqualTo("by api");
+        assertThat(new Api(system.gateway()).get("/api/video-jobs/" + id).statusCode()).isEqualTo(404);
+
+        HttpResponse<String> wrongKey = new Api(system.gateway(), "Authorization", "Bearer nope").get("/api/video-jobs");
+        assertThat(wrongKey.statusCode()).isEqualTo(401);
+        assertThat(wrongKey.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    }
+
+    @Test
+    @Order(9)
+    void manyRandomMalformedRequestsNeverGetA5xx() throws Exception {
+        java.util.Random random = new java.util.Random(20261125);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String[] methods = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"};
+        String[] paths = {"/api/generate-video", "/api/video-jobs", "/api/video-jobs/" + jobId, "/api/video-jobs/%ZZ",
+                "/api/video-jobs/" + jobId + "/events", "/api/video-jobs/" + jobId + "/cancel", "/api/video-blob/" + jobId,
+                "/api/video-blob/" + jobId + "/poster", "/api/video-jobs/" + jobId + "/image", "/api/video-jobs?limit=abc",
+                "/api/video-jobs?limit=1000", "/api/video-jobs?cursor=!!!", "/api/video-blob/..%2F..%2Fetc", "/x",
+                "/api/video-jobs/" + "a".repeat(300), "/actuator/env", "/api/video-jobs/%00"};
+        String[] contentTypes = {"multipart/form-data; boundary=zz", "multipart/form-data", "application/json",
+                "text/plain", "image/png", "multipart/form-data; boundary=\"unterminated"};
+        int checked = 0;
+        for (int i = 0; i < 300; i++) {
+            String method = methods[random.nextInt(methods.length)];
+            String path = paths[random.nextInt(paths.length)];
+            byte[] body = new byte[random.nextInt(2048)];
+            random.nextBytes(body);
+            HttpRequest.Builder request;
+            try {
+                request = HttpRequest.newBuilder(URI.create(system.gateway() + path)).timeout(Duration.ofSeconds(10));
+            } catch (IllegalArgumentException invalidUri) {
+                continue;
+            }
+            request.method(method, method.equals("GET") || method.equals("HEAD") ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
+            request.header("Content-Type", contentTypes[random.nextInt(contentTypes.length)]);
+            if (random.nextBoolean()) {
+                request.header("Range", random.nextBoolean() ? "bytes=" + random.nextInt() + "-" + random.nextInt() : "bytes=x-y,,");
+            }
+            if (random.nextInt(4) == 0) {
+                request.header("Last-Event-ID", Long.toString(random.nextLong()));
+            }
+            if (random.nextInt(4) == 0) {
+                request.header("Idempotency-Key", "k" + random.nextInt(5));
+            }
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("%s %s", method, path).isLessThan(500);
+            if (response.statusCode() >= 400 && !method.equals("HEAD")) {
+                assertThat(response.headers().firstValue("Content-Type")).as("%s %s -> %d", method, path,
+                        response.statusCode()).hasValue("application/problem+json");
+            }
+            checked++;
+        }
+        assertThat(checked).isGreaterThan(250);
+    }
+
+    @Test
+    @Order(10)
     void stoppingLeavesNothingRunningAndARestartKeepsTheJobAndItsVideo() throws Exception {
         int exit = system.stop();
         assertThat(exit).as(system.log()).isZero();

@@ -1,6 +1,5 @@
 package dev.videogen.gateway.submit;
 
-import dev.videogen.events.GenerationParams;
 import dev.videogen.events.GenerationRequested;
 import dev.videogen.events.VideoJob;
 import dev.videogen.gateway.owner.Owner;
@@ -37,35 +36,60 @@ class SubmitController {
     private final SubmissionValidator validator;
     private final UploadStore uploads;
     private final RequestPublisher publisher;
+    private final RateLimiter rateLimiter;
+    private final IdempotencyStore idempotency;
     private final Clock clock;
 
-    SubmitController(SubmissionValidator validator, UploadStore uploads, RequestPublisher publisher) {
+    SubmitController(SubmissionValidator validator, UploadStore uploads, RequestPublisher publisher,
+                     RateLimiter rateLimiter, IdempotencyStore idempotency) {
         this.validator = validator;
         this.uploads = uploads;
         this.publisher = publisher;
+        this.rateLimiter = rateLimiter;
+        this.idempotency = idempotency;
         this.clock = Clock.systemUTC();
     }
 
     @PostMapping(path = "/api/generate-video", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     Mono<ResponseEntity<VideoJob>> submit(ServerWebExchange exchange) {
         String ownerId = Owner.of(exchange);
-        return exchange.getMultipartData()
+        String idempotencyKey = exchange.getRequest().getHeaders().getFirst("Idempotency-Key");
+        if (idempotencyKey != null) {
+            IdempotencyStore.checkKey(idempotencyKey);
+        }
+        return rateLimiter.admit(ownerId)
+                .then(exchange.getMultipartData())
                 .flatMap(this::readForm)
                 .map(validator::validate)
                 .flatMap(submission -> {
                     Instant now = clock.instant();
                     String jobId = JobIds.next(now.toEpochMilli());
-                    var request = new GenerationRequested(jobId, ownerId, submission.prompt(), uploads.urlOf(jobId),
-                            submission.params(), now);
-                    return uploads.put(jobId, submission.image(), submission.imageInfo().contentType())
-                            .then(publisher.publish(request))
-                            .doOnSuccess(ignored -> log.info("job {} submitted ({} bytes, {}x{} {})", jobId,
-                                    submission.image().length, submission.imageInfo().width(),
-                                    submission.imageInfo().height(), submission.imageInfo().contentType()))
-                            .thenReturn(ResponseEntity.status(HttpStatus.ACCEPTED)
-                                    .location(URI.create("/api/video-jobs/" + jobId))
-                                    .body(VideoJob.queued(jobId, submission.prompt(), now)));
+                    VideoJob queued = VideoJob.queued(jobId, submission.prompt(), now);
+                    if (idempotencyKey == null) {
+                        return start(ownerId, jobId, submission, now);
+                    }
+                    return idempotency.claim(ownerId, idempotencyKey, IdempotencyStore.fingerprint(submission), queued)
+                            .flatMap(original -> original.isPresent()
+                                    ? Mono.just(accepted(original.get()))
+                                    : start(ownerId, jobId, submission, now)
+                                            .onErrorResume(e -> idempotency.release(ownerId, idempotencyKey).then(Mono.error(e))));
                 });
+    }
+
+    private Mono<ResponseEntity<VideoJob>> start(String ownerId, String jobId, SubmissionValidator.Submission submission,
+                                                 Instant now) {
+        var request = new GenerationRequested(jobId, ownerId, submission.prompt(), uploads.urlOf(jobId),
+                submission.params(), now);
+        return uploads.put(jobId, submission.image(), submission.imageInfo().contentType())
+                .then(publisher.publish(request))
+                .doOnSuccess(ignored -> log.info("job {} submitted ({} bytes, {}x{} {})", jobId,
+                        submission.image().length, submission.imageInfo().width(),
+                        submission.imageInfo().height(), submission.imageInfo().contentType()))
+                .thenReturn(accepted(VideoJob.queued(jobId, submission.prompt(), now)));
+    }
+
+    private static ResponseEntity<VideoJob> accepted(VideoJob job) {
+        return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/api/video-jobs/" + job.jobId())).body(job);
     }
 
     private Mono<SubmissionValidator.Form> readForm(MultiValueMap<String, Part> parts) {

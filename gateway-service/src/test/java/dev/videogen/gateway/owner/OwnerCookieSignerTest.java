@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class OwnerCookieSignerTest {
 
-    private final OwnerCookieSigner signer = new OwnerCookieSigner(new OwnerProperties("test-key", Duration.ofDays(1), false));
+    private final OwnerCookieSigner signer = new OwnerCookieSigner(new OwnerProperties("test-key", Duration.ofDays(1), false, null));
 
     @Test
     void aSignedOwnerVerifies() {
@@ -22,6 +22,6 @@ class OwnerCookieSignerTest {
         assertThat(signer.verify(cookie.replace("alice", "bob"))).isEmpty();
         assertThat(signer.verify("bob")).isEmpty();
         assertThat(signer.verify("bob.!!notbase64!!")).isEmpty();
-        assertThat(signer.verify(new OwnerCookieSigner(new OwnerProperties("other-key", null, false)).sign("alice"))).isEmpty();
+        assertThat(signer.verify(new OwnerCookieSigner(new OwnerProperties("other-key", null, false, null)).sign("alice"))).isEmpty();
     }
 }

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SubmissionValidatorTest {
 
-    private final SubmissionValidator validator = new SubmissionValidator(new SubmitProperties(0, 0, 0));
+    private final SubmissionValidator validator = new SubmissionValidator(new SubmitProperties(0, 0, 0, 0));
 
     @Test
     void acceptsARealPngWithItsTrueTypeAndParameters() throws IOException {
