@@ -5,6 +5,8 @@ import dev.videogen.events.VideoJob;
 import dev.videogen.gateway.owner.Owner;
 import dev.videogen.gateway.problem.Problems;
 import dev.videogen.gateway.storage.UploadStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -38,10 +40,12 @@ class SubmitController {
     private final RequestPublisher publisher;
     private final RateLimiter rateLimiter;
     private final IdempotencyStore idempotency;
+    private final MeterRegistry meters;
     private final Clock clock;
 
     SubmitController(SubmissionValidator validator, UploadStore uploads, RequestPublisher publisher,
-                     RateLimiter rateLimiter, IdempotencyStore idempotency) {
+                     RateLimiter rateLimiter, IdempotencyStore idempotency, MeterRegistry meters) {
+        this.meters = meters;
         this.validator = validator;
         this.uploads = uploads;
         this.publisher = publisher;
@@ -80,8 +84,11 @@ class SubmitController {
                                                  Instant now) {
         var request = new GenerationRequested(jobId, ownerId, submission.prompt(), uploads.urlOf(jobId),
                 submission.params(), now);
+        Timer.Sample upload = Timer.start(meters);
         return uploads.put(jobId, submission.image(), submission.imageInfo().contentType())
+                .doOnSuccess(ignored -> upload.stop(meters.timer("videogen.gateway.upload.duration")))
                 .then(publisher.publish(request))
+                .doOnSuccess(ignored -> meters.counter("videogen.jobs.submitted").increment())
                 .doOnSuccess(ignored -> log.info("job {} submitted ({} bytes, {}x{} {})", jobId,
                         submission.image().length, submission.imageInfo().width(),
                         submission.imageInfo().height(), submission.imageInfo().contentType()))
