@@ -133,7 +133,9 @@ check_alive() {
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$REDIS_PORT" "$S3_PORT" "$VIDEOGEN_PORT" "$VIDEOGEN_STATUS_PORT" \
+INFRA_PORTS=("$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$REDIS_PORT" "$S3_PORT")
+[ "${VIDEOGEN_EXTERNAL_INFRA:-0}" = 1 ] && INFRA_PORTS=()
+for port in "${INFRA_PORTS[@]}" "$VIDEOGEN_PORT" "$VIDEOGEN_STATUS_PORT" \
             "$VIDEOGEN_MEDIA_PORT" $(seq "$WORKER_PORT" $((WORKER_PORT + WORKERS - 1))); do
   if ! port_free "$port"; then
     log "port $port is already in use (another Videogen, or another program); stop it or choose other ports"
@@ -141,6 +143,8 @@ for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$REDIS_PORT" "$S3_PORT" "$VI
   fi
 done
 
+# The infrastructure, unless it already runs elsewhere (VIDEOGEN_EXTERNAL_INFRA=1, e.g. containers).
+start_infrastructure() {
 # --- Kafka (KRaft, combined broker + controller) ---
 mkdir -p "$DATA_DIR/kafka"
 cat > "$DATA_DIR/kafka.properties" <<PROPS
@@ -197,6 +201,13 @@ start s3 "$JAVA" -Xmx256m -Dlogback.configurationFile="$ROOT/local-stack/s3-serv
 wait_port redis "$REDIS_PORT" 30
 wait_port s3 "$S3_PORT" 60
 wait_port kafka "$KAFKA_PORT" 60
+}
+
+if [ "${VIDEOGEN_EXTERNAL_INFRA:-0}" = 1 ]; then
+  log "using external Kafka ($KAFKA_BOOTSTRAP_SERVERS), Redis ($REDIS_URL) and object store ($S3_ENDPOINT)"
+else
+  start_infrastructure
+fi
 
 # --- services ---
 JVM_OPTS=(-Xmx"$SERVICE_XMX" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k)

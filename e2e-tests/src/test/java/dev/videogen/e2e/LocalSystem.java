@@ -35,6 +35,7 @@ final class LocalSystem {
     private final Path root;
     private final Path dataDir;
     private final Path output;
+    private final Map<String, String> extraEnv = new java.util.HashMap<>();
     private Process process;
 
     LocalSystem(Path dataDir, int base) {
@@ -60,6 +61,12 @@ final class LocalSystem {
         return "127.0.0.1:" + kafkaPort;
     }
 
+    /** Sets a variable for run.sh and the services, over the defaults above. */
+    LocalSystem withEnv(String name, String value) {
+        extraEnv.put(name, value);
+        return this;
+    }
+
     String status() {
         return "http://127.0.0.1:" + statusPort;
     }
@@ -83,6 +90,7 @@ final class LocalSystem {
         env.put("VIDEOGEN_API_KEYS", API_KEY + "=" + API_OWNER);
         env.remove("HF_TOKEN");
         env.remove("FAL_KEY");
+        env.putAll(extraEnv);
         int logBefore = log().length();
         process = builder.start();
         await("run.sh reports the system up").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
