@@ -12,17 +12,15 @@ import dev.videogen.events.GenerationStarted;
 import dev.videogen.events.GenerationSubmitted;
 import dev.videogen.events.JobError;
 import dev.videogen.events.VideoJob;
+import dev.videogen.status.Problems;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
-import org.springframework.web.ErrorResponseException;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-
-import java.net.URI;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -31,26 +29,73 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The read model in Redis. Writes come from the single-threaded fold of Kafka records; the request and the events
- * of a job write disjoint hash fields, so they may arrive in any order. An event applies only if its sequence is
- * above the last applied one and the job is not yet final: duplicates and late events never move a job backwards.
+ * The read model in Redis. Writes come from the fold of Kafka records. The request (or the {@code Accepted} event,
+ * which carries it) writes the identity fields, the events write the state fields, so the two may arrive in any
+ * order. An event applies only if its sequence is above the last applied one and the job is not yet final:
+ * duplicates and late events never move a job backwards, and progress never decreases.
  */
 @Component
 public class JobStore {
 
-    private static final String OWNER = "owner";
+    static final String OWNER = "owner";
+    static final String DELETED = "deleted";
     private static final String PROMPT = "prompt";
     private static final String CREATED = "createdAt";
-    private static final String HISTORY_MEMBER = "historyMember";
     private static final String SEQ = "seq";
     private static final String STATUS = "status";
     private static final String PROGRESS = "progress";
     private static final String STAGE = "stage";
-    private static final String PROVIDER_QUEUE = "providerQueuePosition";
     private static final String ETA = "etaSeconds";
     private static final String ERROR = "error";
     private static final String UPDATED = "updatedAt";
-    private static final String DELETED = "deleted";
+
+    /**
+     * Writes a job's identity atomically, so a concurrent event, delete or replay cannot leave half of it: the first
+     * owner stands (a request reusing another owner's jobId changes nothing), the job joins its owner's history, and
+     * the queue while no event has moved it past queued. Returns -1 when rejected, else bit 0 = new identity,
+     * bit 1 = joined the queue.
+     */
+    private static final RedisScript<Long> IDENTIFY = RedisScript.of("""
+            if redis.call('HGET', KEYS[1], 'deleted') == '1' then return -1 end
+            redis.call('HSETNX', KEYS[1], 'owner', ARGV[1])
+            if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return -1 end
+            local fresh = redis.call('HSETNX', KEYS[1], 'historyMember', ARGV[4])
+            redis.call('HSETNX', KEYS[1], 'prompt', ARGV[2])
+            redis.call('HSETNX', KEYS[1], 'createdAt', ARGV[3])
+            redis.call('HSETNX', KEYS[1], 'updatedAt', ARGV[3])
+            local member = redis.call('HGET', KEYS[1], 'historyMember')
+            redis.call('ZADD', KEYS[2], 0, member)
+            local status = redis.call('HGET', KEYS[1], 'status')
+            if status == false or status == 'queued' then
+              return fresh + 2 * redis.call('ZADD', KEYS[3], 'NX', tonumber(string.sub(member, 1, 15)), ARGV[5])
+            end
+            redis.call('ZREM', KEYS[3], ARGV[5])
+            return fresh
+            """, Long.class);
+
+    /**
+     * Marks a job deleted, leaves its owner's history and the queue; returns 1 when it left the queue. Writes the
+     * mark even before the job's identity is known (a deletion replayed before its request), so that the identity
+     * is then refused. A deletion by someone who is not the owner changes nothing.
+     */
+    private static final RedisScript<Long> DELETE = RedisScript.of("""
+            local owner = redis.call('HGET', KEYS[1], 'owner')
+            if owner and owner ~= ARGV[1] then return -1 end
+            redis.call('HSET', KEYS[1], 'deleted', '1')
+            local member = redis.call('HGET', KEYS[1], 'historyMember')
+            if member then redis.call('ZREM', KEYS[2], member) end
+            return redis.call('ZREM', KEYS[3], ARGV[2])
+            """, Long.class);
+
+    /** What folding one record did. */
+    public enum Outcome {
+        /** The job changed. */
+        APPLIED,
+        /** A redelivery of the last applied event: nothing changed, the current state was announced again. */
+        DUPLICATE,
+        /** Late, after the end, for a deleted job, or a request for a job that already had its identity. */
+        IGNORED
+    }
 
     private final StringRedisTemplate redis;
     private final ReactiveStringRedisTemplate reactive;
@@ -61,28 +106,57 @@ public class JobStore {
     }
 
     /** Records who asked for what; the job shows as queued until a worker says otherwise. */
-    public void applyRequest(GenerationRequested request) {
+    public Outcome applyRequest(GenerationRequested request) {
         Instant createdAt = request.requestedAt() == null ? Instant.now() : request.requestedAt();
-        identify(request.jobId(), request.ownerId(), request.prompt(), createdAt);
+        return identify(request.jobId(), request.ownerId(), request.prompt(), createdAt) ? Outcome.APPLIED
+                : Outcome.IGNORED;
     }
 
-    /** Applies one event; returns the job as it now is, or empty when the event changed nothing. */
-    public Optional<StoredJob> applyEvent(GenerationEvent event) {
-        String key = JobKeys.job(event.jobId());
+    /**
+     * Applies one event and announces the job's new state on its channel. A redelivery of the last applied event
+     * announces the state again and repeats the queue bookkeeping, in case Redis went away between the write and
+     * what follows it (the record is retried then, and must not be lost for live streams).
+     */
+    public Outcome applyEvent(GenerationEvent event) {
+        boolean identified = false;
+        if (event instanceof GenerationAccepted accepted && accepted.ownerId() != null
+                && !accepted.ownerId().isBlank()) {
+            // identity holds whatever the order: an Accepted that arrives after later events still names the owner
+            identified = identify(accepted.jobId(), accepted.ownerId(), accepted.prompt(),
+                    accepted.requestedAt() != null ? accepted.requestedAt()
+                            : accepted.occurredAt() != null ? accepted.occurredAt() : Instant.now());
+        }
+        String jobId = event.jobId();
+        String key = JobKeys.job(jobId);
         Map<String, String> current = hash(key);
+        if ("1".equals(current.get(DELETED))) {
+            return Outcome.IGNORED;
+        }
         long seq = parseLong(current.get(SEQ), 0);
-        if (event.sequence() <= seq || isFinal(current.get(STATUS)) || "1".equals(current.get(DELETED))) {
-            return Optional.empty();
+        if (event.sequence() == seq) {
+            leaveQueueUnlessQueued(jobId, current);
+            announce(jobId, current);
+            return Outcome.DUPLICATE;
         }
-        if (event instanceof GenerationAccepted accepted) {
-            identify(accepted.jobId(), accepted.ownerId(), accepted.prompt(),
-                    accepted.requestedAt() == null ? accepted.occurredAt() : accepted.requestedAt());
+        if (event.sequence() < seq || isFinal(current.get(STATUS))) {
+            return identified ? Outcome.APPLIED : Outcome.IGNORED;
         }
+        Map<String, String> changes = changesOf(event, current);
+        redis.opsForHash().putAll(key, changes);
+        current.putAll(changes);
+        leaveQueueUnlessQueued(jobId, current);
+        announce(jobId, current);
+        return Outcome.APPLIED;
+    }
+
+    private static Map<String, String> changesOf(GenerationEvent event, Map<String, String> current) {
         Map<String, String> changes = new HashMap<>();
         changes.put(SEQ, Long.toString(event.sequence()));
-        changes.put(UPDATED, event.occurredAt().toString());
+        changes.put(UPDATED, event.occurredAt() == null ? Instant.now().toString() : event.occurredAt().toString());
         if (event instanceof GenerationAccepted) {
-            changes.put(STAGE, "waiting for a generation slot");
+            if (isQueued(current)) { // a resumed run accepts again; a running job stays running
+                changes.put(STAGE, "waiting for a generation slot");
+            }
         } else if (event instanceof GenerationStarted) {
             changes.put(STATUS, VideoJob.RUNNING);
             changes.put(STAGE, "starting");
@@ -92,11 +166,11 @@ public class JobStore {
         } else if (event instanceof GenerationProgressed p) {
             changes.put(STATUS, VideoJob.RUNNING);
             changes.put(PROGRESS, Integer.toString(Math.max(parseInt(current.get(PROGRESS), 0), clamp(p.progress()))));
-            changes.put(STAGE, p.stage());
-            changes.put(PROVIDER_QUEUE, p.queuePosition() == null ? "" : p.queuePosition().toString());
-            changes.put(ETA, p.etaSeconds() == null ? "" : p.etaSeconds().toString());
+            if (p.stage() != null && !p.stage().isBlank()) {
+                changes.put(STAGE, p.stage());
+            }
+            changes.put(ETA, p.etaSeconds() == null ? "" : Integer.toString(Math.max(0, p.etaSeconds())));
         } else {
-            changes.put(PROVIDER_QUEUE, "");
             changes.put(ETA, "");
             if (event instanceof GenerationCompleted) {
                 changes.put(STATUS, VideoJob.SUCCEEDED);
@@ -105,19 +179,14 @@ public class JobStore {
             } else if (event instanceof GenerationFailed f) {
                 changes.put(STATUS, VideoJob.FAILED);
                 changes.put(STAGE, "failed");
-                changes.put(ERROR, EventJson.write(f.error()));
+                changes.put(ERROR, EventJson.write(f.error() == null
+                        ? new JobError("urn:videogen:problem:generation-failed", "Generation failed", "") : f.error()));
             } else if (event instanceof GenerationCanceled) {
                 changes.put(STATUS, VideoJob.CANCELED);
                 changes.put(STAGE, "canceled");
             }
         }
-        redis.opsForHash().putAll(key, changes);
-        if (!(event instanceof GenerationAccepted)) {
-            redis.opsForZSet().remove(JobKeys.QUEUE, event.jobId());
-        }
-        current.putAll(changes);
-        Long rank = isQueued(current) ? redis.opsForZSet().rank(JobKeys.QUEUE, event.jobId()) : null;
-        return Optional.of(toStored(event.jobId(), current, rank == null ? null : (int) (rank + 1)));
+        return changes;
     }
 
     public Mono<Optional<StoredJob>> find(String jobId) {
@@ -130,24 +199,9 @@ public class JobStore {
                     Mono<Long> rank = isQueued(fields)
                             ? reactive.opsForZSet().rank(JobKeys.QUEUE, jobId).defaultIfEmpty(-1L)
                             : Mono.just(-1L);
-                    return rank.map(r -> Optional.of(toStored(jobId, fields, r >= 0 ? Integer.valueOf((int) (r + 1)) : null)));
+                    return rank.map(r -> Optional.of(
+                            toStored(jobId, fields, r >= 0 ? Integer.valueOf((int) (r + 1)) : null)));
                 });
-    }
-
-    /** One page of an owner's history, newest first, after the given history member (exclusive) if any. */
-    public Mono<List<StoredJob>> history(String ownerId, String afterMember, int limit) {
-        Range<String> range = afterMember == null ? Range.unbounded()
-                : Range.leftUnbounded(Range.Bound.exclusive(afterMember));
-        return reactive.opsForZSet().reverseRangeByLex(JobKeys.history(ownerId), range, Limit.limit().count(limit))
-                .concatMap(member -> find(member.substring(member.indexOf(':') + 1)))
-                .flatMap(Mono::justOrEmpty)
-                .filter(stored -> stored.ownedBy(ownerId))
-                .collectList();
-    }
-
-    /** The history member of a job, which a page cursor points at. */
-    public static String historyMemberOf(StoredJob stored) {
-        return JobKeys.historyMember(stored.job().createdAt().toEpochMilli(), stored.job().jobId());
     }
 
     /** The job if it exists and belongs to this owner; otherwise a 404 problem (another's job looks missing). */
@@ -155,44 +209,83 @@ public class JobStore {
         return find(jobId)
                 .flatMap(Mono::justOrEmpty)
                 .filter(stored -> stored.ownedBy(ownerId))
-                .switchIfEmpty(Mono.error(() -> problem(HttpStatus.NOT_FOUND, "job-not-found", "Job not found",
-                        "There is no job " + jobId + " of yours.")));
+                .switchIfEmpty(Mono.error(() -> Problems.jobNotFound(jobId)));
     }
 
-    public static ErrorResponseException problem(HttpStatus status, String slug, String title, String detail) {
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
-        body.setType(URI.create("urn:videogen:problem:" + slug));
-        body.setTitle(title);
-        return new ErrorResponseException(status, body, null);
+    /** One page of an owner's history. */
+    public record HistoryPage(List<StoredJob> items, String nextMember) {
     }
 
-    /** Removes the job from its owner's history; later events for it are ignored. */
-    public Mono<Void> delete(StoredJob stored) {
-        String key = JobKeys.job(stored.job().jobId());
-        return reactive.<String, String>opsForHash().get(key, HISTORY_MEMBER)
-                .flatMap(member -> reactive.opsForZSet().remove(JobKeys.history(stored.ownerId()), member))
-                .then(reactive.opsForHash().put(key, DELETED, "1"))
-                .then(reactive.opsForZSet().remove(JobKeys.QUEUE, stored.job().jobId()))
+    /**
+     * One page of an owner's history, newest first, after the given history member (exclusive) if any. The next
+     * page starts after the last member read, so a job that vanished in between never ends the paging early.
+     */
+    public Mono<HistoryPage> history(String ownerId, String afterMember, int limit) {
+        Range<String> range = afterMember == null ? Range.unbounded()
+                : Range.leftUnbounded(Range.Bound.exclusive(afterMember));
+        return reactive.opsForZSet().reverseRangeByLex(JobKeys.history(ownerId), range, Limit.limit().count(limit + 1))
+                .collectList()
+                .flatMap(members -> {
+                    List<String> page = members.size() > limit ? members.subList(0, limit) : members;
+                    String next = members.size() > limit ? page.get(page.size() - 1) : null;
+                    return Flux.fromIterable(page)
+                            .flatMapSequential(member -> find(JobKeys.jobIdOf(member)), 8)
+                            .flatMap(Mono::justOrEmpty)
+                            .filter(stored -> stored.ownedBy(ownerId))
+                            .collectList()
+                            .map(items -> new HistoryPage(items, next));
+                });
+    }
+
+    /** Folds a deletion (from the fold thread). */
+    public Outcome applyDeletion(JobDeleted deletion) {
+        Long result = redis.execute(DELETE, deleteKeys(deletion), deletion.ownerId(), deletion.jobId());
+        if (result != null && result > 0) {
+            redis.convertAndSend(JobKeys.QUEUE_CHANGES, deletion.jobId());
+        }
+        return result != null && result >= 0 ? Outcome.APPLIED : Outcome.IGNORED;
+    }
+
+    /**
+     * Applies a deletion at once for the caller (the media service stops serving the job); the fold applies it
+     * again from Kafka, which changes nothing.
+     */
+    public Mono<Void> delete(JobDeleted deletion) {
+        return reactive.execute(DELETE, deleteKeys(deletion), List.of(deletion.ownerId(), deletion.jobId()))
+                .next()
+                .flatMap(left -> left > 0 ? reactive.convertAndSend(JobKeys.QUEUE_CHANGES, deletion.jobId())
+                        : Mono.just(0L))
                 .then();
     }
 
-    private void identify(String jobId, String ownerId, String prompt, Instant createdAt) {
-        String key = JobKeys.job(jobId);
+    private static List<String> deleteKeys(JobDeleted deletion) {
+        return List.of(JobKeys.job(deletion.jobId()), JobKeys.history(deletion.ownerId()), JobKeys.QUEUE);
+    }
+
+    /** Returns whether the identity changed something: a new job, or a job that joined the queue. */
+    private boolean identify(String jobId, String ownerId, String prompt, Instant createdAt) {
         String member = JobKeys.historyMember(createdAt.toEpochMilli(), jobId);
-        Boolean fresh = redis.opsForHash().putIfAbsent(key, OWNER, ownerId);
-        if (!Boolean.TRUE.equals(fresh)) {
-            return; // the first word on who owns a job stands; a duplicate request cannot move it
+        Long result = redis.execute(IDENTIFY, List.of(JobKeys.job(jobId), JobKeys.history(ownerId), JobKeys.QUEUE),
+                ownerId, prompt == null ? "" : prompt, createdAt.toString(), member, jobId);
+        if (result != null && result >= 0 && (result & 2) != 0) {
+            redis.convertAndSend(JobKeys.QUEUE_CHANGES, jobId);
         }
-        redis.opsForHash().putAll(key, Map.of(PROMPT, prompt == null ? "" : prompt, CREATED, createdAt.toString(),
-                HISTORY_MEMBER, member));
-        redis.opsForHash().putIfAbsent(key, UPDATED, createdAt.toString());
-        redis.opsForZSet().add(JobKeys.history(ownerId), member, 0);
-        redis.opsForZSet().add(JobKeys.QUEUE, jobId, createdAt.toEpochMilli());
-        // an event may have started the job before its request was folded: then it is not queued
-        Object status = redis.opsForHash().get(key, STATUS);
-        if (status != null && !VideoJob.QUEUED.equals(status)) {
-            redis.opsForZSet().remove(JobKeys.QUEUE, jobId);
+        return result != null && result > 0;
+    }
+
+    private void leaveQueueUnlessQueued(String jobId, Map<String, String> fields) {
+        if (!isQueued(fields)) {
+            Long removed = redis.opsForZSet().remove(JobKeys.QUEUE, jobId);
+            if (removed != null && removed > 0) {
+                redis.convertAndSend(JobKeys.QUEUE_CHANGES, jobId);
+            }
         }
+    }
+
+    private void announce(String jobId, Map<String, String> fields) {
+        Long rank = isQueued(fields) ? redis.opsForZSet().rank(JobKeys.QUEUE, jobId) : null;
+        StoredJob stored = toStored(jobId, fields, rank == null ? null : (int) (rank + 1));
+        redis.convertAndSend(JobKeys.updates(jobId), EventJson.write(stored));
     }
 
     private Map<String, String> hash(String key) {
@@ -206,7 +299,7 @@ public class JobStore {
         boolean succeeded = VideoJob.SUCCEEDED.equals(status);
         Instant created = f.get(CREATED) == null ? Instant.parse(f.getOrDefault(UPDATED, Instant.EPOCH.toString()))
                 : Instant.parse(f.get(CREATED));
-        Integer position = VideoJob.QUEUED.equals(status) ? queuePosition : nullableInt(f.get(PROVIDER_QUEUE));
+        Integer position = VideoJob.QUEUED.equals(status) ? queuePosition : null;
         var job = new VideoJob(jobId, status, parseInt(f.get(PROGRESS), 0), f.getOrDefault(STAGE, "queued"),
                 position, nullableInt(f.get(ETA)), f.getOrDefault(PROMPT, ""), VideoJob.imageUrlOf(jobId),
                 succeeded ? VideoJob.videoUrlOf(jobId) : null, succeeded ? VideoJob.posterUrlOf(jobId) : null,

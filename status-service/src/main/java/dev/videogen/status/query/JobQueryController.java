@@ -1,11 +1,10 @@
 package dev.videogen.status.query;
 
 import dev.videogen.events.VideoJob;
+import dev.videogen.status.Problems;
 import dev.videogen.status.fold.JobStore;
 import dev.videogen.status.fold.StoredJob;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -17,7 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 
-/** Polling and history. Another owner's job is indistinguishable from a missing one: 404 either way. */
+/**
+ * Polling and history (deleting and canceling are in {@code control}). Another owner's job is indistinguishable from
+ * a missing one: 404 either way.
+ */
 @RestController
 class JobQueryController {
 
@@ -43,17 +45,12 @@ class JobQueryController {
         }
         int size = parseLimit(limit);
         String after = cursor == null || cursor.isBlank() ? null : decodeCursor(cursor);
-        if (owner == null) {
+        if (owner == null || owner.isBlank()) {
             return Mono.just(new JobPage(List.of(), null));
         }
-        return store.history(owner, after, size).map(items -> new JobPage(items.stream().map(StoredJob::job).toList(),
-                items.size() == size ? encodeCursor(JobStore.historyMemberOf(items.get(items.size() - 1))) : null));
-    }
-
-    @DeleteMapping("/api/video-jobs/{jobId}")
-    Mono<ResponseEntity<Void>> delete(@PathVariable String jobId,
-                                      @RequestHeader(name = OWNER, required = false) String owner) {
-        return store.findOwned(jobId, owner).flatMap(store::delete).thenReturn(ResponseEntity.noContent().build());
+        return store.history(owner, after, size).map(page -> new JobPage(
+                page.items().stream().map(StoredJob::job).toList(),
+                page.nextMember() == null ? null : encodeCursor(page.nextMember())));
     }
 
     record JobPage(List<VideoJob> items, String nextCursor) {
@@ -71,22 +68,25 @@ class JobQueryController {
         } catch (NumberFormatException ignored) {
             // falls through to the problem below
         }
-        throw JobStore.problem(HttpStatus.BAD_REQUEST, "invalid-limit", "Invalid limit", "limit must be a whole number from 1 to 100.");
+        throw Problems.of(HttpStatus.BAD_REQUEST, "invalid-limit", "Invalid limit",
+                "limit must be a whole number from 1 to 100.");
     }
 
+    /** The cursor is the last history member of the page, opaque to clients. */
     private static String encodeCursor(String member) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(member.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String decodeCursor(String cursor) {
         try {
-            String member = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            String member = new String(Base64.getUrlDecoder().decode(cursor.strip()), StandardCharsets.UTF_8);
             if (member.matches("\\d{15}:.+")) {
                 return member;
             }
         } catch (IllegalArgumentException ignored) {
             // falls through to the problem below
         }
-        throw JobStore.problem(HttpStatus.BAD_REQUEST, "invalid-cursor", "Invalid cursor", "cursor is not one this service gave out.");
+        throw Problems.of(HttpStatus.BAD_REQUEST, "invalid-cursor", "Invalid cursor",
+                "cursor is not one this service gave out.");
     }
 }

@@ -1,0 +1,26 @@
+package dev.videogen.status;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponseException;
+
+import java.net.URI;
+
+/** RFC 9457 problems of this service; the framework's problem-details handler renders them. */
+public final class Problems {
+
+    private Problems() {
+    }
+
+    public static ErrorResponseException of(HttpStatus status, String slug, String title, String detail) {
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
+        body.setType(URI.create("urn:videogen:problem:" + slug));
+        body.setTitle(title);
+        return new ErrorResponseException(status, body, null);
+    }
+
+    /** Another owner's job is indistinguishable from a missing one. */
+    public static ErrorResponseException jobNotFound(String jobId) {
+        return of(HttpStatus.NOT_FOUND, "job-not-found", "Job not found", "There is no job " + jobId + " of yours.");
+    }
+}
