@@ -27,7 +27,8 @@ import java.util.Set;
 class ServiceProxy {
 
     private static final List<String> REQUEST_HEADERS = List.of(HttpHeaders.ACCEPT, HttpHeaders.RANGE, HttpHeaders.IF_RANGE,
-            HttpHeaders.IF_NONE_MATCH, HttpHeaders.IF_MODIFIED_SINCE, HttpHeaders.CONTENT_TYPE, "Last-Event-ID",
+            HttpHeaders.IF_NONE_MATCH, HttpHeaders.IF_MODIFIED_SINCE, HttpHeaders.IF_MATCH, HttpHeaders.IF_UNMODIFIED_SINCE,
+            HttpHeaders.CONTENT_TYPE, "Last-Event-ID",
             "traceparent");
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding", "upgrade",
             "proxy-connection", "te", "trailer");

@@ -1,27 +1,33 @@
 package dev.videogen.media.delivery;
 
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One byte range of a representation of known length, per RFC 9110 section 14.1.2. A header we cannot parse is
- * ignored (the whole body is sent); several ranges are served as the whole body too, which the RFC allows.
+ * One byte range of a representation of known length, per RFC 9110 section 14.1.2. A header that is not a valid
+ * bytes range set is ignored (the whole body is sent, as section 14.2 allows); so is a request for several ranges,
+ * which players never send and which would need multipart/byteranges.
  */
 record ByteRange(long start, long end) {
 
-    private static final Pattern SINGLE = Pattern.compile("\\s*bytes\\s*=\\s*(\\d*)\\s*-\\s*(\\d*)\\s*");
+    private static final Pattern SPEC = Pattern.compile("(\\d*)-(\\d*)");
 
     /** Outcome of reading a Range header against a length. */
     sealed interface Result permits Whole, Partial, Unsatisfiable {
     }
 
+    /** No usable range: send the whole representation with 200. */
     record Whole() implements Result {
     }
 
+    /** Send this part with 206. */
     record Partial(ByteRange range) implements Result {
     }
 
+    /** A valid range set none of whose ranges overlaps the representation: 416. */
     record Unsatisfiable() implements Result {
     }
 
@@ -33,39 +39,56 @@ record ByteRange(long start, long end) {
         if (header == null) {
             return new Whole();
         }
-        Matcher m = SINGLE.matcher(header);
+        int eq = header.indexOf('=');
+        if (eq < 0 || !header.substring(0, eq).trim().toLowerCase(Locale.ROOT).equals("bytes")) {
+            return new Whole(); // not a range request we understand
+        }
+        List<String> specs = new ArrayList<>();
+        for (String element : header.substring(eq + 1).split(",", -1)) {
+            if (!element.isBlank()) { // the list syntax allows empty elements
+                specs.add(element.strip());
+            }
+        }
+        if (specs.size() != 1) {
+            return new Whole();
+        }
+        Matcher m = SPEC.matcher(specs.get(0));
         if (!m.matches()) {
             return new Whole();
         }
         String first = m.group(1);
         String last = m.group(2);
-        Optional<Long> a = number(first);
-        Optional<Long> b = number(last);
-        if (first.isEmpty() && last.isEmpty() || (!first.isEmpty() && a.isEmpty()) || (!last.isEmpty() && b.isEmpty())) {
-            return new Whole();
-        }
-        if (first.isEmpty()) { // suffix: the last n bytes
-            long n = b.get();
-            if (n == 0 || length == 0) {
+        if (first.isEmpty()) {
+            if (last.isEmpty()) {
+                return new Whole(); // "bytes=-"
+            }
+            long suffix = saturatedNumber(last);
+            if (suffix == 0 || length == 0) {
                 return new Unsatisfiable();
             }
-            return new Partial(new ByteRange(Math.max(0, length - n), length - 1));
+            return new Partial(new ByteRange(length - Math.min(suffix, length), length - 1));
         }
-        long start = a.get();
-        if (b.isPresent() && b.get() < start) {
-            return new Whole(); // syntactically invalid: ignore
+        long start = saturatedNumber(first);
+        long end = last.isEmpty() ? Long.MAX_VALUE : saturatedNumber(last);
+        if (end < start) {
+            return new Whole(); // invalid range-spec: ignore the header
         }
         if (start >= length) {
             return new Unsatisfiable();
         }
-        long end = b.map(v -> Math.min(v, length - 1)).orElse(length - 1);
-        return new Partial(new ByteRange(start, end));
+        return new Partial(new ByteRange(start, Math.min(end, length - 1)));
     }
 
-    private static Optional<Long> number(String digits) {
-        if (digits.isEmpty() || digits.length() > 18) {
-            return Optional.empty();
+    /** Digits as a number, or Long.MAX_VALUE when larger: a huge position is simply beyond any representation. */
+    private static long saturatedNumber(String digits) {
+        long value = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            int digit = digits.charAt(i) - '0';
+            if (value > (Long.MAX_VALUE - digit) / 10) {
+                return Long.MAX_VALUE;
+            }
+            value = value * 10 + digit;
         }
-        return Optional.of(Long.parseLong(digits));
+        return value;
     }
 }

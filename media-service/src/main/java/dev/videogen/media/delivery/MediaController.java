@@ -1,5 +1,7 @@
 package dev.videogen.media.delivery;
 
+import dev.videogen.media.problem.Problems;
+import dev.videogen.media.storage.MediaKeys;
 import dev.videogen.media.storage.MediaStore;
 import dev.videogen.media.storage.MediaStore.ObjectInfo;
 import org.springframework.http.CacheControl;
@@ -8,7 +10,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.ErrorResponseException;
@@ -19,77 +20,100 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 
 /**
- * Videos and posters with the caching and range semantics of a CDN edge: strong ETag, Last-Modified, conditional
- * GETs, single byte ranges (206/416). Only the owner gets the bytes; anyone else gets the same 404 as for a missing job.
+ * Videos and posters with the caching and range semantics of a CDN edge (RFC 9110): strong ETag, Last-Modified,
+ * conditional requests (304, 412), single byte ranges (206, 416), If-Range. Only the owner gets the bytes; anyone
+ * else gets the same 404 as for a missing job. The body is streamed from the object store as the client reads it.
  */
 @RestController
 class MediaController {
 
+    static final String OWNER_HEADER = "X-Videogen-Owner";
+
     private static final CacheControl CACHE = CacheControl.maxAge(Duration.ofDays(1)).cachePrivate();
+    private static final MediaType VIDEO_MP4 = MediaType.valueOf("video/mp4");
 
     private final MediaStore store;
     private final OwnershipCheck ownership;
+    private final Clock clock;
 
     MediaController(MediaStore store, OwnershipCheck ownership) {
         this.store = store;
         this.ownership = ownership;
+        this.clock = Clock.systemUTC();
+    }
+
+    private record Media(String jobId, String key, MediaType type, String fileName, String what) {
     }
 
     @RequestMapping(path = "/api/video-blob/{jobId}", method = {RequestMethod.GET, RequestMethod.HEAD})
     Mono<Void> video(@PathVariable String jobId, ServerWebExchange exchange) {
-        return serve(jobId, jobId + ".mp4", MediaType.valueOf("video/mp4"), "videogen-" + jobId + ".mp4", exchange);
+        return serve(new Media(jobId, MediaKeys.video(jobId), VIDEO_MP4, fileName(jobId, "mp4"), "video"), exchange);
     }
 
     @RequestMapping(path = "/api/video-blob/{jobId}/poster", method = {RequestMethod.GET, RequestMethod.HEAD})
     Mono<Void> poster(@PathVariable String jobId, ServerWebExchange exchange) {
-        return serve(jobId, jobId + ".jpg", MediaType.IMAGE_JPEG, "videogen-" + jobId + ".jpg", exchange);
+        return serve(new Media(jobId, MediaKeys.poster(jobId), MediaType.IMAGE_JPEG, fileName(jobId, "jpg"), "poster"),
+                exchange);
     }
 
-    private Mono<Void> serve(String jobId, String key, MediaType type, String fileName, ServerWebExchange exchange) {
-        String owner = exchange.getRequest().getHeaders().getFirst("X-Videogen-Owner");
-        return ownership.owns(owner, jobId)
-                .flatMap(owned -> owned ? store.stat(key) : Mono.error(notFound(jobId)))
-                .flatMap(info -> info.map(i -> write(key, i, type, fileName, exchange))
-                        .orElseGet(() -> Mono.error(notFound(jobId))));
+    private Mono<Void> serve(Media media, ServerWebExchange exchange) {
+        if (!MediaKeys.isJobId(media.jobId())) {
+            return Mono.error(Problems.jobNotFound(media.jobId()));
+        }
+        String owner = exchange.getRequest().getHeaders().getFirst(OWNER_HEADER);
+        return ownership.owns(owner, media.jobId())
+                .flatMap(owned -> owned ? store.stat(media.key()) : Mono.error(Problems.jobNotFound(media.jobId())))
+                .flatMap(info -> info.map(i -> write(media, i, exchange))
+                        .orElseGet(() -> Mono.error(Problems.of(HttpStatus.NOT_FOUND, "media-not-found",
+                                "Media not found", "Job " + media.jobId() + " has no " + media.what() + " yet."))));
     }
 
-    private Mono<Void> write(String key, ObjectInfo info, MediaType type, String fileName, ServerWebExchange exchange) {
+    private Mono<Void> write(Media media, ObjectInfo info, ServerWebExchange exchange) {
         ServerHttpRequest request = exchange.getRequest();
         ServerHttpResponse response = exchange.getResponse();
+        HttpHeaders in = request.getHeaders();
         HttpHeaders out = response.getHeaders();
-        String etag = "\"" + info.etag().replace("\"", "") + "\"";
-        Instant lastModified = info.lastModified().truncatedTo(ChronoUnit.SECONDS);
-        out.setContentType(type);
-        out.set(HttpHeaders.ACCEPT_RANGES, "bytes");
-        out.setETag(etag);
-        out.setLastModified(lastModified);
-        out.setCacheControl(CACHE);
-        if ("1".equals(request.getQueryParams().getFirst("download"))) {
-            out.setContentDisposition(ContentDisposition.attachment().filename(fileName).build());
+        Preconditions validators = new Preconditions(entityTag(info), info.lastModified().truncatedTo(ChronoUnit.SECONDS));
+
+        switch (validators.evaluate(in, clock.instant())) {
+            case PRECONDITION_FAILED -> {
+                return Mono.error(Problems.of(HttpStatus.PRECONDITION_FAILED, "precondition-failed",
+                        "Precondition failed", "The " + media.what() + " does not match the request's conditions."));
+            }
+            case NOT_MODIFIED -> {
+                // 304 carries the validators and caching a 200 would have (RFC 9110 section 15.4.5), no content headers.
+                setValidators(out, validators);
+                response.setStatusCode(HttpStatus.NOT_MODIFIED);
+                return response.setComplete();
+            }
+            case PROCEED -> {
+                // serve below
+            }
         }
-        if (notModified(request.getHeaders(), etag, lastModified)) {
-            response.setStatusCode(HttpStatus.NOT_MODIFIED);
-            return response.setComplete();
-        }
-        ByteRange.Result range = rangeApplies(request.getHeaders(), etag, lastModified)
-                ? ByteRange.parse(request.getHeaders().getFirst(HttpHeaders.RANGE), info.length())
+
+        ByteRange.Result range = validators.rangeApplies(in)
+                ? ByteRange.parse(in.getFirst(HttpHeaders.RANGE), info.length())
                 : new ByteRange.Whole();
         if (range instanceof ByteRange.Unsatisfiable) {
-            ErrorResponseException unsatisfiable = problem(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
+            ErrorResponseException unsatisfiable = Problems.of(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
                     "range-not-satisfiable", "Range not satisfiable",
-                    "The requested range is outside the " + info.length() + " bytes of this file.");
+                    "The requested range is outside the " + info.length() + " bytes of this " + media.what() + ".");
             unsatisfiable.getHeaders().set(HttpHeaders.CONTENT_RANGE, "bytes */" + info.length());
+            unsatisfiable.getHeaders().set(HttpHeaders.ACCEPT_RANGES, "bytes");
             return Mono.error(unsatisfiable);
+        }
+
+        setValidators(out, validators);
+        out.setContentType(media.type());
+        out.set(HttpHeaders.ACCEPT_RANGES, "bytes");
+        out.set("X-Content-Type-Options", "nosniff");
+        if (wantsDownload(request)) {
+            out.setContentDisposition(ContentDisposition.attachment().filename(media.fileName()).build());
         }
         long start = 0;
         long length = info.length();
@@ -97,53 +121,39 @@ class MediaController {
             start = partial.range().start();
             length = partial.range().length();
             response.setStatusCode(HttpStatus.PARTIAL_CONTENT);
-            out.set(HttpHeaders.CONTENT_RANGE, "bytes %d-%d/%d".formatted(partial.range().start(), partial.range().end(),
-                    info.length()));
+            out.set(HttpHeaders.CONTENT_RANGE,
+                    "bytes %d-%d/%d".formatted(partial.range().start(), partial.range().end(), info.length()));
+        } else {
+            response.setStatusCode(HttpStatus.OK);
         }
         out.setContentLength(length);
-        if (request.getMethod() == HttpMethod.HEAD || length == 0) {
+        if (HttpMethod.HEAD.equals(request.getMethod()) || length == 0) {
             return response.setComplete();
         }
-        return response.writeWith(store.read(key, start, length, response.bufferFactory()));
+        return response.writeWith(store.read(media.key(), start, length, response.bufferFactory()));
     }
 
-    private static boolean notModified(HttpHeaders headers, String etag, Instant lastModified) {
-        List<String> ifNoneMatch = headers.getIfNoneMatch();
-        if (!ifNoneMatch.isEmpty()) {
-            return ifNoneMatch.stream().anyMatch(tag -> tag.equals("*") || weakEquals(tag, etag));
+    private static void setValidators(HttpHeaders out, Preconditions validators) {
+        out.setETag(validators.etag());
+        out.setLastModified(validators.lastModified());
+        out.setCacheControl(CACHE);
+    }
+
+    /** The store's ETag (an MD5 for a single-part upload) is a strong validator of the bytes. */
+    private static String entityTag(ObjectInfo info) {
+        String raw = info.etag() == null ? "" : info.etag().replace("\"", "").strip();
+        if (raw.isEmpty() || !raw.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            raw = Long.toHexString(info.length()) + "-" + Long.toHexString(info.lastModified().toEpochMilli());
         }
-        long since = headers.getIfModifiedSince();
-        return since >= 0 && lastModified.toEpochMilli() <= since;
+        return "\"" + raw + "\"";
     }
 
-    /** If-Range: the range applies only when the validator still matches (strong comparison for ETags). */
-    private static boolean rangeApplies(HttpHeaders headers, String etag, Instant lastModified) {
-        String ifRange = headers.getFirst(HttpHeaders.IF_RANGE);
-        if (ifRange == null) {
-            return true;
-        }
-        if (ifRange.startsWith("\"")) {
-            return ifRange.equals(etag);
-        }
-        try {
-            return ZonedDateTime.parse(ifRange, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().equals(lastModified);
-        } catch (DateTimeParseException e) {
-            return false;
-        }
+    private static boolean wantsDownload(ServerHttpRequest request) {
+        String download = request.getQueryParams().getFirst("download");
+        return "1".equals(download) || "true".equalsIgnoreCase(download);
     }
 
-    private static boolean weakEquals(String a, String b) {
-        return a.replaceFirst("^W/", "").equals(b.replaceFirst("^W/", ""));
-    }
-
-    private static ErrorResponseException notFound(String jobId) {
-        return problem(HttpStatus.NOT_FOUND, "media-not-found", "Not found", "There is no video for job " + jobId + " of yours.");
-    }
-
-    private static ErrorResponseException problem(HttpStatus status, String slug, String title, String detail) {
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
-        body.setType(URI.create("urn:videogen:problem:" + slug));
-        body.setTitle(title);
-        return new ErrorResponseException(status, body, null);
+    private static String fileName(String jobId, String extension) {
+        return "videogen-" + jobId.replaceAll("[^A-Za-z0-9._-]", "_") + "." + extension;
     }
 }

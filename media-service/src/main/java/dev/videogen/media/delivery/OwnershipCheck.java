@@ -6,7 +6,10 @@ import reactor.core.publisher.Mono;
 
 import java.util.List;
 
-/** Asks the read model (the status service's Redis hash of the job) whether the caller owns a job that is not deleted. */
+/**
+ * Asks the read model (the status service's Redis hash {@code videogen:job:{jobId}}) whether the caller owns the job
+ * and it is not deleted. A missing hash or owner field means no.
+ */
 @Component
 class OwnershipCheck {
 
