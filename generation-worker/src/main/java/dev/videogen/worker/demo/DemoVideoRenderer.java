@@ -2,7 +2,6 @@ package dev.videogen.worker.demo;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_AAC;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264;
-import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 
@@ -13,7 +12,6 @@ import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ShortBuffer;
@@ -23,26 +21,19 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Objects;
 
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 import org.bytedeco.ffmpeg.global.avcodec;
-import org.bytedeco.ffmpeg.global.avformat;
-import org.bytedeco.ffmpeg.global.avutil;
-import org.bytedeco.ffmpeg.global.swresample;
-import org.bytedeco.ffmpeg.global.swscale;
-import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.Java2DFrameConverter;
+
+import dev.videogen.worker.media.Ffmpeg;
 
 /**
  * Offline stand-in for the image-to-video model: turns a still image into a real, playable MP4
@@ -401,18 +392,7 @@ public final class DemoVideoRenderer {
     // ---------------------------------------------------------------- poster, audio, encoder
 
     static byte[] encodeJpeg(BufferedImage image) throws IOException {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
-        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
-            writer.setOutput(ios);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(POSTER_QUALITY);
-            writer.write(null, new IIOImage(image, null, null), param);
-        } finally {
-            writer.dispose();
-        }
-        return out.toByteArray();
+        return Ffmpeg.encodeJpeg(image, POSTER_QUALITY);
     }
 
     /**
@@ -472,32 +452,8 @@ public final class DemoVideoRenderer {
         return out;
     }
 
-    private static volatile boolean ffmpegLoaded;
-
-    /**
-     * Loads the FFmpeg natives once. Not FFmpegFrameRecorder.tryLoad(): that also loads libavdevice, which
-     * needs the system's libpulse.so.0; the recorder and grabber only need the libraries below (their static
-     * initialisers tolerate a missing libavdevice).
-     */
     private static void loadFfmpeg() throws IOException {
-        if (ffmpegLoaded) {
-            return;
-        }
-        synchronized (DemoVideoRenderer.class) {
-            if (!ffmpegLoaded) {
-                try {
-                    Loader.load(avutil.class);
-                    Loader.load(swresample.class);
-                    Loader.load(avcodec.class);
-                    Loader.load(avformat.class);
-                    Loader.load(swscale.class);
-                } catch (Throwable e) { // UnsatisfiedLinkError, NoClassDefFoundError...
-                    throw new IOException("cannot load the FFmpeg native libraries: " + e, e);
-                }
-                avutil.av_log_set_level(AV_LOG_ERROR);
-                ffmpegLoaded = true;
-            }
-        }
+        Ffmpeg.load();
     }
 
     /** "libx264" if this FFmpeg build has it (the -gpl classifier), else "libopenh264" (LGPL build). */

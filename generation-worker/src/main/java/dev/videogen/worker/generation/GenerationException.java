@@ -2,8 +2,8 @@ package dev.videogen.worker.generation;
 
 import dev.videogen.events.JobError;
 
-/** A job cannot succeed, for a reason the user can read; it ends with {@code Failed}. */
-public class GenerationException extends Exception {
+/** A job cannot succeed, for a reason the user can read; it ends with {@code Failed}. Unchecked, to travel through Monos. */
+public class GenerationException extends RuntimeException {
 
     private final transient JobError error;
 

@@ -14,35 +14,47 @@ import dev.videogen.events.JobError;
 import dev.videogen.events.Topics;
 import dev.videogen.worker.storage.JobCheckpoint;
 import dev.videogen.worker.storage.JobCheckpoints;
+import dev.videogen.worker.storage.StoreRetries;
 import org.springframework.kafka.core.KafkaTemplate;
 
 import java.time.Clock;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.function.LongFunction;
 
 /**
- * The events of one job run, published in order and each acknowledged by Kafka before the next. Sequences come
- * from blocks reserved in the job's checkpoint (hi/lo), so a run that resumes after a crash continues above every
- * sequence the crashed run may have used.
+ * The events of one job run, published in order: each is sent only after the one before it is acknowledged by Kafka,
+ * on the worker's I/O threads, so no caller ever blocks. Sequences come from blocks reserved in the job's checkpoint
+ * (hi/lo), saved before any sequence of the block is used, so a run that resumes after a crash continues above every
+ * sequence the crashed run may have used. Once one step fails, every later one fails too; the runner sees it at the
+ * terminal event and runs the job again from its checkpoint.
  */
 public final class JobEvents {
 
     static final long BLOCK = 100;
+    private static final long SEND_TIMEOUT_SECONDS = 30;
 
     private final KafkaTemplate<String, String> kafka;
     private final JobCheckpoints checkpoints;
+    private final Executor io;
     private final Clock clock;
     private final String jobId;
     private JobCheckpoint checkpoint;
     private long next;
     private int lastProgress = -1;
+    private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+    private CompletableFuture<Void> lastProgressSent = CompletableFuture.completedFuture(null);
+    private volatile boolean abandoned;
 
-    JobEvents(KafkaTemplate<String, String> kafka, JobCheckpoints checkpoints, Clock clock, String jobId,
+    JobEvents(KafkaTemplate<String, String> kafka, JobCheckpoints checkpoints, Executor io, Clock clock, String jobId,
               JobCheckpoint checkpoint) {
         this.kafka = kafka;
         this.checkpoints = checkpoints;
+        this.io = io;
         this.clock = clock;
         this.jobId = jobId;
         this.checkpoint = checkpoint;
@@ -53,77 +65,134 @@ public final class JobEvents {
         return jobId;
     }
 
-    public JobCheckpoint checkpoint() {
+    /**
+     * The run was dropped (its partition moved on): steps not yet started are skipped, so a stale run never writes
+     * the checkpoint or an event after the job's new owner has taken over.
+     */
+    void abandon() {
+        abandoned = true;
+    }
+
+    public synchronized JobCheckpoint checkpoint() {
         return checkpoint;
     }
 
-    void accepted(GenerationRequested request) {
-        publish(new GenerationAccepted(id(), jobId, sequence(), clock.instant(), request.ownerId(), request.prompt(),
-                request.imageUrl(), request.requestedAt()));
+    synchronized CompletableFuture<Void> accepted(GenerationRequested request) {
+        return append(Step.EVENT, seq -> new GenerationAccepted(id(), jobId, seq, clock.instant(), request.ownerId(),
+                request.prompt(), request.imageUrl(), request.requestedAt()));
     }
 
-    void started(String generator) {
-        publish(new GenerationStarted(id(), jobId, sequence(), clock.instant(), generator));
+    synchronized CompletableFuture<Void> started(String generator) {
+        return append(Step.EVENT, seq -> new GenerationStarted(id(), jobId, seq, clock.instant(), generator));
     }
 
-    /** Records the provider's request id durably (checkpoint first, then the event) before anything else happens. */
-    public void submitted(String provider, String providerRequestId) {
-        checkpoint = checkpoint.submitted(provider, providerRequestId);
-        checkpoints.save(jobId, checkpoint);
-        publish(new GenerationSubmitted(id(), jobId, sequence(), clock.instant(), provider, providerRequestId));
+    /**
+     * Records the provider's request durably (checkpoint first, then the event) before anything else happens. This
+     * step runs even after an earlier step failed or the run was abandoned: a request id that is not in the
+     * checkpoint would be paid for a second time by whoever runs the job next.
+     */
+    synchronized CompletableFuture<Void> submitted(String provider, String providerRequestId, String responsePath) {
+        checkpoint = checkpoint.submitted(provider, providerRequestId, responsePath);
+        return append(Step.SUBMITTED, seq -> new GenerationSubmitted(id(), jobId, seq, clock.instant(), provider,
+                providerRequestId));
     }
 
-    /** Progress never goes backwards within a run; a lower value is raised to the last one sent. */
-    public void progressed(int progress, String stage, Integer queuePosition, Integer etaSeconds) {
-        lastProgress = Math.max(lastProgress, Math.max(0, Math.min(100, progress)));
-        publish(new GenerationProgressed(id(), jobId, sequence(), clock.instant(), lastProgress, stage, queuePosition,
-                etaSeconds));
-    }
-
-    void completed(String videoKey, String posterKey, long bytes, long durationMs) {
-        publish(new GenerationCompleted(id(), jobId, sequence(), clock.instant(), videoKey, posterKey, bytes, durationMs));
-        finish();
-    }
-
-    void failed(JobError error) {
-        publish(new GenerationFailed(id(), jobId, sequence(), clock.instant(), error));
-        finish();
-    }
-
-    void canceled(String reason) {
-        publish(new GenerationCanceled(id(), jobId, sequence(), clock.instant(), reason));
-        finish();
-    }
-
-    private void finish() {
-        checkpoint = checkpoint.finish();
-        checkpoints.save(jobId, checkpoint);
-    }
-
-    private long sequence() {
-        if (next > checkpoint.reservedSequence()) {
-            checkpoint = checkpoint.reserveUpTo(checkpoint.reservedSequence() + BLOCK);
-            checkpoints.save(jobId, checkpoint);
+    /**
+     * Progress never goes backwards within a run; a lower value is raised to the last one sent. While Kafka has not yet
+     * taken the previous progress event this one is dropped: progress is a snapshot, the next tick sends a newer one.
+     * A progress event Kafka refuses does not fail the job (the next one carries the same news).
+     */
+    public synchronized void progressed(int progress, String stage, Integer queuePosition, Integer etaSeconds) {
+        if (!lastProgressSent.isDone()) {
+            return;
         }
-        return next++;
+        lastProgress = Math.max(lastProgress, Math.max(0, Math.min(100, progress)));
+        int value = lastProgress;
+        lastProgressSent = append(Step.PROGRESS, seq -> new GenerationProgressed(id(), jobId, seq, clock.instant(),
+                value, stage, queuePosition, etaSeconds));
+    }
+
+    synchronized CompletableFuture<Void> completed(String videoKey, String posterKey, long bytes, long durationMs) {
+        return append(Step.TERMINAL, seq -> new GenerationCompleted(id(), jobId, seq, clock.instant(), videoKey,
+                posterKey, bytes, durationMs));
+    }
+
+    synchronized CompletableFuture<Void> failed(JobError error) {
+        return append(Step.TERMINAL, seq -> new GenerationFailed(id(), jobId, seq, clock.instant(), error));
+    }
+
+    synchronized CompletableFuture<Void> canceled(String reason) {
+        return append(Step.TERMINAL, seq -> new GenerationCanceled(id(), jobId, seq, clock.instant(), reason));
+    }
+
+    private enum Step { EVENT, PROGRESS, SUBMITTED, TERMINAL }
+
+    /**
+     * Chains one event behind the previous one. The checkpoint is saved first when the event needs a new block of
+     * sequences or records a submit, and marked finished after a terminal event.
+     */
+    private CompletableFuture<Void> append(Step kind, LongFunction<GenerationEvent> event) {
+        long sequence = next++;
+        boolean save = kind == Step.SUBMITTED;
+        if (sequence > checkpoint.reservedSequence()) {
+            checkpoint = checkpoint.reserveUpTo(checkpoint.reservedSequence() + BLOCK);
+            save = true;
+        }
+        JobCheckpoint before = save ? checkpoint : null;
+        GenerationEvent built = event.apply(sequence);
+        CompletableFuture<Void> previous = tail;
+        CompletableFuture<Void> after = kind == Step.SUBMITTED ? previous.handle((ignored, error) -> null) : previous;
+        CompletableFuture<Void> step = after.thenComposeAsync(ignored -> {
+            if (abandoned && kind != Step.SUBMITTED) {
+                return CompletableFuture.failedFuture(new CancellationException("run abandoned"));
+            }
+            if (before != null) {
+                StoreRetries.run(() -> checkpoints.save(jobId, before));
+            }
+            return send(built);
+        }, io);
+        if (kind == Step.TERMINAL) {
+            checkpoint = checkpoint.finish();
+            JobCheckpoint finished = checkpoint;
+            step = step.thenRunAsync(() -> {
+                if (!abandoned) {
+                    StoreRetries.run(() -> checkpoints.save(jobId, finished));
+                }
+            }, io);
+        }
+        if (kind == Step.PROGRESS) {
+            // a refused progress event alone does not fail the job; a failure before it still does
+            tail = step.exceptionallyCompose(e -> previous.isCompletedExceptionally() ? previous
+                    : CompletableFuture.completedFuture(null));
+        } else if (kind == Step.SUBMITTED) {
+            tail = step.thenCompose(ignored -> previous.isCompletedExceptionally() ? previous
+                    : CompletableFuture.completedFuture(null));
+        } else {
+            tail = step;
+        }
+        return step;
+    }
+
+    private CompletableFuture<Void> send(GenerationEvent event) {
+        CompletableFuture<Void> sent;
+        try {
+            sent = kafka.send(Topics.EVENTS, jobId, EventJson.write(event)).thenApply(result -> (Void) null);
+        } catch (RuntimeException e) {
+            throw new EventPublishException(jobId, e);
+        }
+        return sent.orTimeout(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(new EventPublishException(jobId, unwrap(e))));
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     private static String id() {
         return UUID.randomUUID().toString();
     }
 
-    private void publish(GenerationEvent event) {
-        try {
-            kafka.send(Topics.EVENTS, jobId, EventJson.write(event)).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EventPublishException(jobId, e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new EventPublishException(jobId, e);
-        }
-    }
-
-    /** Kafka did not take an event; the request is redelivered and the job resumes from its checkpoint. */
+    /** Kafka did not take an event; the job runs again from its checkpoint. */
     static final class EventPublishException extends RuntimeException {
         EventPublishException(String jobId, Throwable cause) {
             super("could not publish an event of job " + jobId, cause);

@@ -2,10 +2,13 @@ package dev.videogen.worker.generation;
 
 import dev.videogen.events.GenerationRequested;
 import dev.videogen.events.JobError;
+import dev.videogen.worker.WorkerProperties;
+import dev.videogen.worker.WorkerThreads;
 import dev.videogen.worker.intake.ImageSource;
 import dev.videogen.worker.storage.JobCheckpoint;
 import dev.videogen.worker.storage.JobCheckpoints;
 import dev.videogen.worker.storage.ObjectStore;
+import dev.videogen.worker.storage.StoreRetries;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
@@ -13,20 +16,35 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
- * Runs one request to its end: Accepted, Started, progress, then the video and poster stored and Completed, or
- * Failed with a reason. A request whose job already finished is skipped, so redelivery never makes a second video.
- * Returns only when the terminal event is acknowledged; the caller commits the offset after that.
+ * Runs one request to its end, without holding a thread while it waits: Accepted, Started, progress, then the video
+ * and poster stored and Completed; or Failed with a reason; or Canceled. A request whose job already finished is
+ * skipped, so redelivery never makes a second video; a job whose provider request is in the checkpoint resumes it.
+ * The returned Mono completes only when the terminal event is acknowledged by Kafka; the caller commits the offset
+ * after that. It fails only when Kafka or the object store is away: then the caller runs it again later, and it
+ * resumes from the checkpoint.
  */
 @Component
 public class JobRunner {
 
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
-    private static final int STORE_ATTEMPTS = 4;
+    private static final Duration ABORT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration STORING_TICK = Duration.ofMillis(800);
 
     private final VideoGenerator generator;
     private final ImageSource images;
@@ -34,90 +52,262 @@ public class JobRunner {
     private final JobCheckpoints checkpoints;
     private final KafkaTemplate<String, String> kafka;
     private final MeterRegistry meters;
+    private final WorkerThreads threads;
+    private final Duration deadline;
     private final Clock clock = Clock.systemUTC();
 
     public JobRunner(VideoGenerator generator, ImageSource images, ObjectStore store, JobCheckpoints checkpoints,
-                     KafkaTemplate<String, String> kafka, MeterRegistry meters) {
+                     KafkaTemplate<String, String> kafka, MeterRegistry meters, WorkerThreads threads,
+                     WorkerProperties properties) {
         this.generator = generator;
         this.images = images;
         this.store = store;
         this.checkpoints = checkpoints;
         this.kafka = kafka;
         this.meters = meters;
+        this.threads = threads;
+        this.deadline = properties.jobDeadline();
     }
 
-    public void run(GenerationRequested request) throws InterruptedException {
+    public String generatorName() {
+        return generator.name();
+    }
+
+    public Mono<Outcome> run(GenerationRequested request, JobControl control) {
         String jobId = request.jobId();
+        return blocking(() -> StoreRetries.call(() -> checkpoints.load(jobId)))
+                .flatMap(checkpoint -> {
+                    if (checkpoint.finished()) {
+                        logInfo(jobId, "job {} already finished; skipping the redelivered request", jobId);
+                        return Mono.just(Outcome.SKIPPED);
+                    }
+                    return blocking(() -> control.cancelRequested()
+                            || StoreRetries.call(() -> checkpoints.isCanceled(jobId)))
+                            .flatMap(canceled -> begin(request, control, checkpoint, canceled));
+                });
+    }
+
+    private Mono<Outcome> begin(GenerationRequested request, JobControl control, JobCheckpoint loaded,
+                                boolean canceledBeforeStart) {
+        String jobId = request.jobId();
+        Instant startedAt = loaded.startedAt() != null ? loaded.startedAt() : clock.instant();
+        JobCheckpoint checkpoint = loaded.startedAt() != null ? loaded : loaded.started(startedAt);
+        JobEvents events = new JobEvents(kafka, checkpoints, threads.ioExecutor(), clock, jobId, checkpoint);
+        if (checkpoint.reservedSequence() == 0) {
+            events.accepted(request);
+        }
+        if (canceledBeforeStart) {
+            logInfo(jobId, "job {} was canceled before it started", jobId);
+            return terminal(events.canceled("canceled before it started"), Outcome.CANCELED);
+        }
+        events.started(generator.name());
+        Timer.Sample sample = Timer.start(meters);
+        return execute(request, control, events, checkpoint, startedAt)
+                .doOnCancel(events::abandon)
+                .doOnNext(outcome -> {
+                    sample.stop(meters.timer("videogen.worker.job.duration", "generator", generator.name(),
+                            "outcome", outcome.tag()));
+                    meters.counter("videogen.worker.jobs", "generator", generator.name(), "outcome", outcome.tag())
+                            .increment();
+                });
+    }
+
+    private Mono<Outcome> execute(GenerationRequested request, JobControl control, JobEvents events,
+                                  JobCheckpoint checkpoint, Instant startedAt) {
+        String jobId = request.jobId();
+        Run run = new Run(events, checkpoint, control);
+        Duration left = Duration.between(clock.instant(), startedAt.plus(deadline));
+        AtomicReference<Stop> stop = new AtomicReference<>();
+        Mono<Stop> stopSignal = Mono.firstWithValue(
+                        control.canceled().map(ignored -> Stop.CANCELED),
+                        Mono.delay(left.isNegative() ? Duration.ZERO : left).map(ignored -> Stop.DEADLINE))
+                .doOnNext(stop::set);
+        Mono<GeneratedVideo> work = blocking(() -> images.load(request.imageUrl()))
+                .flatMap(image -> {
+                    logInfo(jobId, "job {}: generating with {} ({} bytes of {})", jobId, generator.name(),
+                            image.bytes().length, image.contentType());
+                    return generator.generate(new GenerationInput(jobId, request.prompt(), image.bytes(),
+                            image.contentType(), request.params()), run);
+                });
+        return work.takeUntilOther(stopSignal)
+                .switchIfEmpty(Mono.defer(() -> Mono.error(stop.get() != null ? new Stopped(stop.get())
+                        : new IllegalStateException("the generator finished without a video"))))
+                .flatMap(video -> storeAndComplete(jobId, video, events))
+                .onErrorResume(e -> ended(jobId, unwrap(e), run, events));
+    }
+
+    private Mono<Outcome> storeAndComplete(String jobId, GeneratedVideo video, JobEvents events) {
+        String videoKey = jobId + ".mp4";
+        String posterKey = jobId + ".jpg";
+        long start = System.nanoTime();
+        Mono<GeneratedVideo> stored = blocking(() -> {
+            log.debug("job {}: storing after {} ms in line", jobId, (System.nanoTime() - start) / 1_000_000);
+            StoreRetries.run(() -> store.put(store.videosBucket(), videoKey, video.mp4(), "video/mp4"));
+            StoreRetries.run(() -> store.put(store.videosBucket(), posterKey, video.posterJpeg(), "image/jpeg"));
+            return video;
+        });
+        // progress keeps coming while the object store takes its time, as it does while generating
+        return Mono.using(() -> Flux.interval(Duration.ZERO, STORING_TICK)
+                                .subscribe(tick -> events.progressed(97, "storing the video", null, 1)),
+                        ticker -> stored, Disposable::dispose)
+                .onErrorMap(ObjectStore.StorageException.class, e -> {
+                    log.warn("job {}: object store unavailable: {}", jobId, e.getMessage());
+                    return new GenerationException("storage-unavailable", "Storage unavailable",
+                            "The video could not be stored because the object store is not reachable; please try again.",
+                            e);
+                })
+                .doOnNext(done -> log.debug("job {}: stored after {} ms", jobId, (System.nanoTime() - start) / 1_000_000))
+                .flatMap(done -> terminal(events.completed(videoKey, posterKey, video.bytes(), video.durationMs()),
+                        Outcome.SUCCEEDED))
+                .doOnNext(outcome -> logInfo(jobId, "job {} succeeded: {} bytes of video", jobId, video.bytes()))
+                .doFinally(signal -> deleteQuietly(video.mp4()));
+    }
+
+    /** The one place a run's failure becomes its terminal event; Kafka or storage being away is left to the caller. */
+    private Mono<Outcome> ended(String jobId, Throwable e, Run run, JobEvents events) {
+        if (e instanceof Stopped stopped) {
+            Mono<Void> abort = run.abortUpstream(jobId);
+            if (stopped.reason == Stop.CANCELED) {
+                logInfo(jobId, "job {} canceled", jobId);
+                return abort.then(terminal(events.canceled("canceled by request"), Outcome.CANCELED));
+            }
+            logInfo(jobId, "job {} passed its deadline of {}", jobId, deadline);
+            JobError timeout = new JobError("urn:videogen:error:timeout", "Timed out",
+                    "The video was not ready within " + human(deadline)
+                            + (run.hasUpstream() ? "; the request to the provider was canceled." : "."));
+            return abort.then(terminal(events.failed(timeout), Outcome.FAILED));
+        }
+        if (e instanceof GenerationException failure) {
+            logInfo(jobId, "job {} failed: {}", jobId, failure.getMessage());
+            return terminal(events.failed(failure.error()), Outcome.FAILED);
+        }
+        if (isInfrastructure(e)) {
+            return Mono.error(e);
+        }
+        log.error("job {} failed unexpectedly", jobId, e);
+        return terminal(events.failed(new JobError("urn:videogen:error:internal", "Internal error",
+                "The worker failed unexpectedly; please try again.")), Outcome.FAILED);
+    }
+
+    /** Kafka or the object store did not answer: nothing is wrong with the job, it runs again from its checkpoint. */
+    public static boolean isInfrastructure(Throwable e) {
+        Throwable t = unwrap(e);
+        return t instanceof JobEvents.EventPublishException || t instanceof ObjectStore.StorageException;
+    }
+
+    private static Mono<Outcome> terminal(CompletableFuture<Void> event, Outcome outcome) {
+        return Mono.fromFuture(event, true).thenReturn(outcome);
+    }
+
+    private <T> Mono<T> blocking(java.util.concurrent.Callable<T> call) {
+        return Mono.fromCallable(call).subscribeOn(threads.io());
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        Throwable t = e;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("could not delete the temporary file {}: {}", file, e.getMessage());
+        }
+    }
+
+    static String human(Duration d) {
+        if (d.toSeconds() % 60 == 0 && d.toMinutes() > 0) {
+            return d.toMinutes() + (d.toMinutes() == 1 ? " minute" : " minutes");
+        }
+        if (d.toMillis() % 1000 == 0) {
+            return d.toSeconds() + (d.toSeconds() == 1 ? " second" : " seconds");
+        }
+        return d.toMillis() + " ms";
+    }
+
+    private static void logInfo(String jobId, String format, Object... args) {
         MDC.put("jobId", jobId);
         try {
-            JobCheckpoint checkpoint = withStoreRetries(() -> checkpoints.load(jobId));
-            if (checkpoint.finished()) {
-                log.info("job already finished; skipping the redelivered request");
-                return;
-            }
-            JobEvents events = new JobEvents(kafka, checkpoints, clock, jobId, checkpoint);
-            if (checkpoint.reservedSequence() == 0) {
-                events.accepted(request);
-            }
-            Timer.Sample sample = Timer.start(meters);
-            String outcome = execute(request, events);
-            sample.stop(meters.timer("videogen.worker.job.duration", "generator", generator.name(), "outcome", outcome));
-            meters.counter("videogen.worker.jobs", "generator", generator.name(), "outcome", outcome).increment();
+            log.info(format, args);
         } finally {
             MDC.remove("jobId");
         }
     }
 
-    private String execute(GenerationRequested request, JobEvents events) throws InterruptedException {
-        String jobId = request.jobId();
-        events.started(generator.name());
-        try {
-            ImageSource.Image image = images.load(request.imageUrl());
-            log.info("generating with {} ({} bytes of {})", generator.name(), image.bytes().length, image.contentType());
-            GeneratedVideo video = generator.generate(
-                    new GenerationInput(jobId, request.prompt(), image.bytes(), image.contentType(), request.params()),
-                    events);
-            events.progressed(97, "storing the video", null, 1);
-            String videoKey = jobId + ".mp4";
-            String posterKey = jobId + ".jpg";
-            withStoreRetries(() -> {
-                store.put(store.videosBucket(), videoKey, video.mp4(), "video/mp4");
-                store.put(store.videosBucket(), posterKey, video.posterJpeg(), "image/jpeg");
-                return null;
-            });
-            events.completed(videoKey, posterKey, video.mp4().length, video.durationMs());
-            log.info("job succeeded: {} bytes of video", video.mp4().length);
-            return "succeeded";
-        } catch (GenerationException e) {
-            log.info("job failed: {}", e.getMessage());
-            events.failed(e.error());
-            return "failed";
-        } catch (ObjectStore.StorageException e) {
-            log.warn("job failed: object store unavailable: {}", e.getMessage());
-            events.failed(new JobError("urn:videogen:error:storage-unavailable", "Storage unavailable",
-                    "The video could not be stored because the object store is not reachable; please try again."));
-            return "failed";
+    private enum Stop { CANCELED, DEADLINE }
+
+    private static final class Stopped extends RuntimeException {
+        private final Stop reason;
+
+        Stopped(Stop reason) {
+            super(reason.name(), null, false, false);
+            this.reason = reason;
         }
     }
 
-    private <T> T withStoreRetries(StoreCall<T> call) throws InterruptedException {
-        long backoff = 500;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return call.run();
-            } catch (ObjectStore.StorageException e) {
-                if (attempt == STORE_ATTEMPTS) {
-                    throw e;
-                }
-                log.warn("object store call failed (attempt {} of {}), retrying: {}", attempt, STORE_ATTEMPTS, e.getMessage());
-                TimeUnit.MILLISECONDS.sleep(backoff);
-                backoff *= 2;
+    /** One run's view for the generator: its events and checkpoint, and the upstream abort it registers. */
+    private static final class Run implements GenerationRun {
+
+        private final JobEvents events;
+        private final JobCheckpoint checkpoint;
+        private final JobControl control;
+        private final AtomicReference<Supplier<Mono<Void>>> abort = new AtomicReference<>();
+
+        Run(JobEvents events, JobCheckpoint checkpoint, JobControl control) {
+            this.events = events;
+            this.checkpoint = checkpoint;
+            this.control = control;
+        }
+
+        @Override
+        public <T> Mono<T> critical(Mono<T> step) {
+            return control.critical(step);
+        }
+
+        boolean hasUpstream() {
+            return abort.get() != null;
+        }
+
+        @Override
+        public String jobId() {
+            return events.jobId();
+        }
+
+        @Override
+        public JobCheckpoint checkpoint() {
+            return checkpoint;
+        }
+
+        @Override
+        public Mono<Void> submitted(String provider, String providerRequestId, String responsePath) {
+            return Mono.defer(() -> Mono.fromFuture(events.submitted(provider, providerRequestId, responsePath), true));
+        }
+
+        @Override
+        public void progressed(int progress, String stage, Integer queuePosition, Integer etaSeconds) {
+            events.progressed(progress, stage, queuePosition, etaSeconds);
+        }
+
+        @Override
+        public void onAbort(Supplier<Mono<Void>> abort) {
+            this.abort.set(abort);
+        }
+
+        Mono<Void> abortUpstream(String jobId) {
+            Supplier<Mono<Void>> registered = abort.get();
+            if (registered == null) {
+                return Mono.empty();
             }
+            return Mono.defer(registered)
+                    .timeout(ABORT_TIMEOUT)
+                    .onErrorResume(e -> {
+                        log.warn("job {}: could not cancel the provider's request: {}", jobId, e.toString());
+                        return Mono.empty();
+                    });
         }
-    }
-
-    @FunctionalInterface
-    private interface StoreCall<T> {
-        T run();
     }
 }

@@ -1,27 +1,28 @@
 package dev.videogen.worker.intake;
 
-import dev.videogen.events.EventJson;
-import dev.videogen.worker.generation.JobRunner;
+import dev.videogen.events.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.stereotype.Component;
 
 /**
- * Takes generation requests from the shared consumer group. The offset of a record is committed only after the
- * listener returns, that is after the job's terminal event is in Kafka (ack mode RECORD).
+ * Takes generation requests from the shared consumer group and hands them to {@link InFlightJobs}, which runs them
+ * concurrently and acknowledges each record (ack mode MANUAL) only after its job's terminal event is in Kafka.
  */
 @Component
 class RequestListener {
 
-    private final JobRunner runner;
+    static final String ID = "generation-worker";
 
-    RequestListener(JobRunner runner) {
-        this.runner = runner;
+    private final InFlightJobs jobs;
+
+    RequestListener(InFlightJobs jobs) {
+        this.jobs = jobs;
     }
 
-    @KafkaListener(id = "generation-worker", topics = dev.videogen.events.Topics.REQUESTED,
-            concurrency = "${videogen.worker.concurrency:2}")
-    void onRequest(ConsumerRecord<String, String> record) throws InterruptedException {
-        runner.run(EventJson.readRequest(record.value()));
+    @KafkaListener(id = ID, topics = Topics.REQUESTED, concurrency = "${videogen.worker.concurrency:1}")
+    void onRequest(ConsumerRecord<String, String> record, Acknowledgment ack) {
+        jobs.accept(record, ack);
     }
 }

@@ -13,6 +13,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,6 +72,17 @@ public class ObjectStore {
         }
     }
 
+    /** Streams a file into the store, so a large video never has to sit in memory. */
+    public void put(String bucket, String key, Path file, String contentType) {
+        try (InputStream in = Files.newInputStream(file)) {
+            ensureBucket(bucket);
+            client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                    .stream(in, Files.size(file), -1).contentType(contentType).build());
+        } catch (Exception e) {
+            throw new StorageException("writing " + bucket + "/" + key + " failed: " + e.getMessage(), e);
+        }
+    }
+
     private void ensureBucket(String bucket) throws Exception {
         if (readyBuckets.contains(bucket)) {
             return;
@@ -101,7 +114,7 @@ public class ObjectStore {
 
     /** The store could not be reached or refused; worth retrying later. */
     public static class StorageException extends RuntimeException {
-        StorageException(String message, Throwable cause) {
+        public StorageException(String message, Throwable cause) {
             super(message, cause);
         }
     }

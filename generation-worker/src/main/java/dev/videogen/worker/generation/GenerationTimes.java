@@ -1,0 +1,42 @@
+package dev.videogen.worker.generation;
+
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * How long generations take here lately: the median of the last 50 measured generation times, or a default until the
+ * first one is measured. Feeds the ETA of every running job. Thread-safe.
+ */
+public final class GenerationTimes {
+
+    static final int WINDOW = 50;
+
+    private final Duration fallback;
+    private final long[] millis = new long[WINDOW];
+    private int count;
+    private int nextSlot;
+
+    public GenerationTimes(Duration fallback) {
+        this.fallback = fallback;
+    }
+
+    public synchronized void record(Duration took) {
+        if (took.isNegative() || took.isZero()) {
+            return;
+        }
+        millis[nextSlot] = took.toMillis();
+        nextSlot = (nextSlot + 1) % WINDOW;
+        count = Math.min(WINDOW, count + 1);
+    }
+
+    /** The median of the recent generation times, or the default when none has been measured yet. */
+    public synchronized Duration typical() {
+        if (count == 0) {
+            return fallback;
+        }
+        long[] recent = Arrays.copyOf(millis, count);
+        Arrays.sort(recent);
+        long median = count % 2 == 1 ? recent[count / 2] : (recent[count / 2 - 1] + recent[count / 2]) / 2;
+        return Duration.ofMillis(median);
+    }
+}

@@ -1,0 +1,211 @@
+package dev.videogen.worker.ovi;
+
+import dev.videogen.worker.generation.GeneratedVideo;
+import dev.videogen.worker.generation.GenerationException;
+import dev.videogen.worker.generation.GenerationInput;
+import dev.videogen.worker.generation.GenerationRun;
+import dev.videogen.worker.generation.GenerationTimes;
+import dev.videogen.worker.generation.VideoGenerator;
+import dev.videogen.worker.media.Mp4;
+import dev.videogen.worker.media.PosterExtractor;
+import dev.videogen.worker.ovi.OviClient.QueueStatus;
+import dev.videogen.worker.ovi.OviClient.Submission;
+import dev.videogen.worker.ovi.OviClient.VideoResult;
+import dev.videogen.worker.storage.JobCheckpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Ovi through fal's queue: submit once, record the request id durably, poll on a timer (no thread waits), fetch the
+ * result, download the video at once into a temporary file, check that it is an MP4 and decodable, and cut the
+ * poster from it. A run whose checkpoint already holds a request id resumes polling that request and never submits
+ * again. Progress goes out on its own timer, at least once a second, whatever the polls are doing.
+ */
+public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(OviVideoGenerator.class);
+
+    private final OviClient client;
+    private final GenerationTimes times;
+    private final OviProperties properties;
+    private final Scheduler cpu;
+    private final PosterExtractor posters = new PosterExtractor();
+
+    public OviVideoGenerator(OviClient client, GenerationTimes times, OviProperties properties, Scheduler cpu) {
+        this.client = client;
+        this.times = times;
+        this.properties = properties;
+        this.cpu = cpu;
+    }
+
+    @Override
+    public String name() {
+        return client.provider();
+    }
+
+    /** Closes the client's connections and event loops when the worker stops. */
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    @Override
+    public Mono<GeneratedVideo> generate(GenerationInput input, GenerationRun run) {
+        return Mono.defer(() -> {
+            JobCheckpoint checkpoint = run.checkpoint();
+            boolean resuming = checkpoint.isSubmitted();
+            if (resuming && !client.provider().equals(checkpoint.provider())) {
+                return Mono.error(new GenerationException("provider-changed", "Provider changed",
+                        "The job was submitted to " + checkpoint.provider() + " but this worker uses "
+                                + client.provider() + "; it cannot follow that request."));
+            }
+            OviProgress progress = new OviProgress(times, properties.secondsPerQueuePosition(), client.provider(),
+                    resuming);
+            if (resuming) {
+                input.releaseImage(); // the provider has it already
+            }
+            Mono<Submission> submission = resuming ? resume(checkpoint, run) : submitOnce(input, run);
+            Mono<GeneratedVideo> flow = submission
+                    .flatMap(request -> awaitCompletion(request, progress)
+                            .flatMap(status -> fetch(request, status, progress)));
+            return Mono.using(() -> ticker(run, progress), ticker -> flow, Disposable::dispose)
+                    .onErrorMap(e -> !(e instanceof GenerationException), client::explain);
+        });
+    }
+
+    private Mono<Submission> resume(JobCheckpoint checkpoint, GenerationRun run) {
+        Submission request = new Submission(checkpoint.providerRequestId(), checkpoint.providerResponsePath());
+        if (request.responsePath() == null) {
+            return Mono.error(new GenerationException("provider-error", "Provider error",
+                    "The checkpoint names request " + request.requestId() + " but not where to poll it."));
+        }
+        log.info("job {}: resuming {} request {} instead of submitting again", run.jobId(), client.provider(),
+                request.requestId());
+        run.onAbort(() -> client.cancel(request));
+        return Mono.just(request);
+    }
+
+    /**
+     * Submits and records the request id, as one step that runs to its end even if the job is dropped meanwhile.
+     * A job canceled during the submit waits for it and then cancels the request it made.
+     */
+    private Mono<Submission> submitOnce(GenerationInput input, GenerationRun run) {
+        CompletableFuture<Submission> submitted = new CompletableFuture<>();
+        AtomicBoolean started = new AtomicBoolean();
+        run.onAbort(() -> started.get()
+                ? Mono.fromFuture(submitted, true).onErrorResume(e -> Mono.empty()).flatMap(client::cancel)
+                : Mono.empty());
+        Mono<Submission> submitAndRecord = client.submit(input)
+                .flatMap(request -> {
+                    log.info("job {}: {} took it as request {}", run.jobId(), client.provider(), request.requestId());
+                    return run.submitted(client.provider(), request.requestId(), request.responsePath())
+                            .onErrorResume(e -> {
+                                // not recorded: a later run could not find it, so do not let it run (and bill) unseen
+                                log.warn("job {}: could not record request {}; canceling it", run.jobId(),
+                                        request.requestId());
+                                return client.cancel(request).onErrorResume(x -> Mono.empty()).then(Mono.error(e));
+                            })
+                            .thenReturn(request);
+                })
+                .doOnSubscribe(s -> started.set(true))
+                .doOnNext(request -> input.releaseImage())
+                .doOnNext(submitted::complete)
+                .doOnError(submitted::completeExceptionally);
+        return run.critical(submitAndRecord);
+    }
+
+    /**
+     * Polls on a timer until COMPLETED; each poll has its own timeout and retries, the job its deadline. Twice the
+     * poll interval while the result is not due yet, the poll interval once it nears the typical generation time:
+     * fewer requests for hundreds of jobs in flight, and still a prompt pick-up of each result.
+     */
+    private Mono<QueueStatus> awaitCompletion(Submission request, OviProgress progress) {
+        return Mono.defer(() -> client.status(request))
+                .doOnNext(status -> progress.observe(status, System.nanoTime()))
+                .filter(QueueStatus::completed)
+                .doOnNext(status -> log.debug("request {}: completed", request.requestId()))
+                .repeatWhenEmpty(Integer.MAX_VALUE, polls -> polls.concatMap(i -> Mono.delay(
+                        progress.dueSoon(System.nanoTime()) ? properties.pollInterval()
+                                : properties.pollInterval().multipliedBy(2))));
+    }
+
+    private Mono<GeneratedVideo> fetch(Submission request, QueueStatus completed, OviProgress progress) {
+        Duration took = completed.inferenceSeconds() != null
+                ? Duration.ofMillis(Math.round(completed.inferenceSeconds() * 1000))
+                : progress.generatingFor(System.nanoTime());
+        if (took != null) {
+            times.record(took);
+        }
+        long start = System.nanoTime();
+        return client.result(request).flatMap(result -> {
+            log.debug("request {}: result after {} ms", request.requestId(), millisSince(start));
+            progress.finishing(92, "downloading the video");
+            return download(result).doOnNext(file -> log.debug("request {}: downloaded after {} ms",
+                    request.requestId(), millisSince(start))).flatMap(file -> poster(file, progress)
+                    .doOnNext(video -> log.debug("request {}: poster after {} ms", request.requestId(),
+                            millisSince(start)))
+                    .onErrorResume(e -> {
+                        delete(file);
+                        return Mono.error(e);
+                    })
+                    .doOnCancel(() -> delete(file)));
+        });
+    }
+
+    /** Downloads into a temporary file that the job owns from here on; deleted again if anything goes wrong. */
+    private Mono<Path> download(VideoResult result) {
+        return Mono.fromCallable(() -> Files.createTempFile("videogen-ovi-", ".mp4"))
+                .flatMap(file -> client.download(result.url(), file)
+                        .then(Mono.fromCallable(() -> {
+                            if (!Mp4.startsWithFtyp(file)) {
+                                throw new GenerationException("video-unplayable", "Not a video",
+                                        "The provider's result is not an MP4 video (no ftyp box at its start).");
+                            }
+                            return file;
+                        }))
+                        .doOnError(e -> delete(file))
+                        .doOnCancel(() -> delete(file)));
+    }
+
+    private Mono<GeneratedVideo> poster(Path file, OviProgress progress) {
+        progress.finishing(95, "making the poster");
+        return Mono.fromCallable(() -> {
+            PosterExtractor.Still still;
+            try {
+                still = posters.extract(file);
+            } catch (IOException e) {
+                throw new GenerationException("video-unplayable", "Not a playable video",
+                        "The provider's video cannot be decoded: " + e.getMessage(), e);
+            }
+            return new GeneratedVideo(file, Files.size(file), still.jpeg(), still.durationMs());
+        }).subscribeOn(cpu);
+    }
+
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    private Disposable ticker(GenerationRun run, OviProgress progress) {
+        return Flux.interval(Duration.ZERO, properties.progressInterval())
+                .subscribe(tick -> progress.report(run, System.nanoTime()));
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("could not delete {}: {}", file, e.getMessage());
+        }
+    }
+}
