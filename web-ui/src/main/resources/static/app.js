@@ -12,6 +12,9 @@ const POLL_MS = 2000;
 const SSE_FIRST_MESSAGE_MS = 10000;
 const SSE_MAX_FAILURES = 3;
 const MAX_STREAMS = 4; // keep HTTP/1.1 connections free for ordinary requests
+// The job list and live updates are eventually consistent with a submission: right after the 202 the job can
+// still answer 404 for a moment. A job submitted from this page is only "gone" after this long.
+const NEW_JOB_GRACE_MS = 30000;
 const HISTORY_PAGE_SIZE = 50;
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
@@ -55,13 +58,15 @@ const state = {
   openStreams: 0,
   dragDepth: 0,
   toastTimer: 0,
+  timesQueued: false,
   pinnedToBottom: true, // follow new content while the reader is at the end of the chat
 };
 
 // Thumbnails and videos change height after they load: keep the chat pinned to the end.
 const contentResizeObserver = typeof ResizeObserver === 'function'
   ? new ResizeObserver(() => {
-    if (state.pinnedToBottom) scrollToBottom(false);
+    // With nothing in the chat yet, the welcome reads from its top.
+    if (state.pinnedToBottom && state.records.size > 0) scrollToBottom(false);
   })
   : { observe() {}, unobserve() {} };
 
@@ -159,10 +164,10 @@ const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' 
 const shortDateFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
 const fullDateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-function relativeTime(iso) {
+function relativeTime(iso, now = Date.now()) {
   const time = Date.parse(iso);
   if (!Number.isFinite(time)) return '';
-  const seconds = Math.round((time - Date.now()) / 1000);
+  const seconds = Math.round((time - now) / 1000);
   const abs = Math.abs(seconds);
   if (abs < 45) return 'just now';
   if (abs < 3600) return relativeFormat.format(Math.round(seconds / 60), 'minute');
@@ -343,6 +348,11 @@ function autoGrow() {
   textarea.style.height = `${Math.min(textarea.scrollHeight, 240)}px`;
 }
 
+/** The full placeholder wraps and is cut off in a one-line box on a phone: say less there. */
+function updatePlaceholder() {
+  els.prompt.placeholder = narrowScreen.matches ? els.prompt.dataset.placeholderNarrow : els.prompt.dataset.placeholderWide;
+}
+
 function onPromptInput() {
   autoGrow();
   updateCounter();
@@ -511,6 +521,9 @@ function createRecord(job, extras = {}) {
     watching: false,
     polling: false,
     source: null,
+    // submitted here: the server said 202, so a 404 soon after means "not visible yet", not "deleted"
+    notFoundGraceUntil: extras.file ? Date.now() + NEW_JOB_GRACE_MS : 0,
+    streamWhenVisible: false,
   };
   state.records.set(rec.id, rec);
   buildEntry(rec);
@@ -734,7 +747,17 @@ function renderHistoryItem(rec) {
   const item = rec.historyItem;
   item.dataset.status = rec.job.status;
   $('.badge', item).textContent = STATUS_LABEL[rec.job.status] || rec.job.status;
-  $('time', item).textContent = relativeTime(rec.job.createdAt);
+  scheduleTimeRefresh();
+}
+
+/** All relative times are computed from one moment, so a newer item never reads older than its neighbours. */
+function scheduleTimeRefresh() {
+  if (state.timesQueued) return;
+  state.timesQueued = true;
+  queueMicrotask(() => {
+    state.timesQueued = false;
+    refreshTimes();
+  });
 }
 
 function buildGridItem(rec, src, label, attribute) {
@@ -772,7 +795,8 @@ function updateEmptyStates() {
 }
 
 function refreshTimes() {
-  for (const rec of state.records.values()) $('time', rec.historyItem).textContent = relativeTime(rec.job.createdAt);
+  const now = Date.now();
+  for (const rec of state.records.values()) $('time', rec.historyItem).textContent = relativeTime(rec.job.createdAt, now);
 }
 
 /* ============================== Job actions ============================== */
@@ -785,11 +809,23 @@ async function cancelJob(rec, button) {
     if (isJob(job)) upsertJob(job);
     else await refreshJob(rec);
   } catch (error) {
-    if (error.status === 404) return markGone(rec);
+    if (error.status === 404 && !(await jobStillExists(rec))) return markGone(rec);
     if (error.status === 409) return refreshJob(rec);
     showToast(`Could not cancel: ${error.message}`);
     button.disabled = false;
     setButtonLabel(button, 'Cancel');
+  }
+}
+
+/** A 404 from an action may mean the job is gone, or only that the action is unknown: ask for the job itself. */
+async function jobStillExists(rec) {
+  if (inNotFoundGrace(rec)) return true;
+  try {
+    const job = await jobsApi.get(rec.id);
+    if (isJob(job)) upsertJob(job);
+    return true;
+  } catch (error) {
+    return error.status !== 404;
   }
 }
 
@@ -890,7 +926,10 @@ function openStream(rec) {
   });
   source.addEventListener('error', () => {
     failures += 1;
-    if (source.readyState === EventSource.CLOSED || failures >= SSE_MAX_FAILURES) switchToPolling(rec);
+    if (source.readyState !== EventSource.CLOSED && failures < SSE_MAX_FAILURES) return;
+    // Refused before its first message while the job may not be visible yet: poll until it is, then stream.
+    if (!received && inNotFoundGrace(rec)) rec.streamWhenVisible = true;
+    switchToPolling(rec);
   });
 }
 
@@ -913,18 +952,29 @@ function startPolling(rec) {
   pollOnce(rec);
 }
 
+function inNotFoundGrace(rec) {
+  return Date.now() < rec.notFoundGraceUntil;
+}
+
 async function pollOnce(rec) {
   if (!rec.polling) return;
   try {
-    applyLiveUpdate(rec, await jobsApi.get(rec.id));
+    const job = await jobsApi.get(rec.id);
+    applyLiveUpdate(rec, job);
+    if (rec.streamWhenVisible && rec.polling && typeof EventSource === 'function' && state.openStreams < MAX_STREAMS) {
+      rec.streamWhenVisible = false;
+      rec.polling = false;
+      openStream(rec); // visible now: back to live updates
+      return;
+    }
   } catch (error) {
-    if (error.status === 404) {
+    if (error.status === 404 && !inNotFoundGrace(rec)) {
       markGone(rec);
       return;
     }
-    // Other failures (offline, 5xx): keep trying at the same pace.
+    // 404 of a job just submitted, offline, 5xx: keep trying. A fresh job is polled faster until it shows up.
   }
-  if (rec.polling) rec.pollTimer = setTimeout(() => pollOnce(rec), POLL_MS);
+  if (rec.polling) rec.pollTimer = setTimeout(() => pollOnce(rec), rec.streamWhenVisible ? POLL_MS / 4 : POLL_MS);
 }
 
 function stopWatching(rec) {
@@ -967,7 +1017,7 @@ async function loadHistory() {
   const page = await fetchHistoryPage(null);
   addJobs(jobsOf(page));
   setNextCursor(page);
-  scrollToBottom(false);
+  if (state.records.size > 0) scrollToBottom(false);
 }
 
 async function loadOlder() {
@@ -1003,7 +1053,11 @@ function revealEntry(rec) {
   entry.classList.remove('is-highlighted');
   void entry.offsetWidth; // restart the highlight animation
   entry.classList.add('is-highlighted');
-  entry.addEventListener('animationend', () => entry.classList.remove('is-highlighted'), { once: true });
+  entry.addEventListener('animationend', function onEnd(event) {
+    if (event.target !== entry) return; // a spinner or progress animation inside the entry
+    entry.classList.remove('is-highlighted');
+    entry.removeEventListener('animationend', onEnd);
+  });
   entry.focus({ preventScroll: true });
   for (const item of els.historyList.children) item.classList.toggle('is-current', item === rec.historyItem);
 }
@@ -1157,7 +1211,10 @@ function grabElements() {
 function bindEvents() {
   els.sidebarToggle.addEventListener('click', () => setSidebarOpen(!isSidebarOpen(), { moveFocus: narrowScreen.matches }));
   els.scrim.addEventListener('click', () => setSidebarOpen(false, { moveFocus: true }));
-  narrowScreen.addEventListener('change', () => setSidebarOpen(!narrowScreen.matches));
+  narrowScreen.addEventListener('change', () => {
+    setSidebarOpen(!narrowScreen.matches);
+    updatePlaceholder();
+  });
   for (const tab of els.tabs) {
     tab.addEventListener('click', () => selectTab(tab));
     tab.addEventListener('keydown', onTabKeydown);
@@ -1194,10 +1251,11 @@ function init() {
   grabElements();
   bindEvents();
   setSidebarOpen(!narrowScreen.matches);
+  updatePlaceholder();
   selectTab(els.tabHistory);
   updateSendState();
   updateEmptyStates();
-  window.setInterval(refreshTimes, 60 * 1000);
+  window.setInterval(refreshTimes, 30 * 1000);
   loadHistory();
 }
 
