@@ -1,0 +1,151 @@
+# Shared helpers of the benchmark scripts. Source it; it never starts anything by itself.
+# Everything binds to 127.0.0.1 on a 38xxx port range (override with the usual VIDEOGEN_* variables).
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$BENCH_DIR")"
+
+export VIDEOGEN_PORT="${VIDEOGEN_PORT:-38080}"
+export VIDEOGEN_STATUS_PORT="${VIDEOGEN_STATUS_PORT:-38081}"
+export VIDEOGEN_MEDIA_PORT="${VIDEOGEN_MEDIA_PORT:-38082}"
+export VIDEOGEN_WORKER_PORT="${VIDEOGEN_WORKER_PORT:-38083}"
+export KAFKA_BOOTSTRAP_SERVERS="${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:38092}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:38079}"
+export S3_ENDPOINT="${S3_ENDPOINT:-http://127.0.0.1:38090}"
+NGINX_PORT="${BENCH_NGINX_PORT:-38088}"
+
+GATEWAY="http://127.0.0.1:$VIDEOGEN_PORT"
+STATUS="http://127.0.0.1:$VIDEOGEN_STATUS_PORT"
+MEDIA="http://127.0.0.1:$VIDEOGEN_MEDIA_PORT"
+KAFKA_PORT="${KAFKA_BOOTSTRAP_SERVERS##*:}"
+REDIS_PORT="${REDIS_URL##*:}"; REDIS_PORT="${REDIS_PORT%%/*}"
+S3_PORT="${S3_ENDPOINT##*:}"; S3_PORT="${S3_PORT%%/*}"
+
+# Scratch data (Kafka, Redis, S3 data dirs, test files, compiled tool) lives outside the repository.
+DATA_ROOT="${BENCH_DATA_ROOT:-/tmp/videogen-bench-$(id -un)}"
+RESULTS="${BENCH_RESULTS:-$BENCH_DIR/results/manual}"   # run-all.sh sets a timestamped one
+mkdir -p "$DATA_ROOT" "$RESULTS"
+CLASSES="$DATA_ROOT/classes"
+KAFKA_LIB="$ROOT/local-stack/kafka-broker/target/lib"
+
+note() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+record_load() { echo "$1 $(date +%s) $(loadavg)" >> "$RESULTS/loadavg.txt"; }
+
+build_if_needed() {
+  local missing=false
+  for m in gateway-service generation-worker status-service media-service; do
+    ls "$ROOT/$m"/target/"$m"-*-exec.jar >/dev/null 2>&1 || missing=true
+  done
+  if $missing; then
+    note "building (./mvnw -B -o -q package -DskipTests)"
+    (cd "$ROOT" && ./mvnw -B -o -q package -DskipTests)
+  fi
+  if [ ! -f "$CLASSES/BenchTool.class" ] || [ "$BENCH_DIR/java/BenchTool.java" -nt "$CLASSES/BenchTool.class" ]; then
+    mkdir -p "$CLASSES"
+    javac -d "$CLASSES" -cp "$KAFKA_LIB/*" "$BENCH_DIR/java/BenchTool.java"
+  fi
+}
+
+# The Java helper (Kafka producer/consumer, SSE client); see bench/java/BenchTool.java.
+tool() { java -Xmx512m -cp "$CLASSES:$KAFKA_LIB/*" BenchTool "$@"; }
+
+# --- processes by port (only the ones our run.sh started listen there) ---
+pid_of_port() { ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2; }
+rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+service_ports() { # name:port for every process of the running system
+  echo "gateway:$VIDEOGEN_PORT status:$VIDEOGEN_STATUS_PORT media:$VIDEOGEN_MEDIA_PORT"
+  if [ -n "${BENCH_WORKER_PORTS:-}" ]; then  # workers started by workers.sh, on the ports it found free
+    local w=0; for p in $BENCH_WORKER_PORTS; do echo "worker-$w:$p"; w=$((w + 1)); done
+  else
+    for ((w=0; w<${BENCH_WORKERS:-0}; w++)); do echo "worker-$w:$((VIDEOGEN_WORKER_PORT + w))"; done
+  fi
+  echo "kafka:$KAFKA_PORT redis:$REDIS_PORT s3proxy:$S3_PORT"
+}
+rss_snapshot() { # label file: one line per process "label name rss_kb"
+  local name port pid
+  for np in $(service_ports); do
+    name="${np%%:*}"; port="${np##*:}"; pid="$(pid_of_port "$port")"
+    [ -n "$pid" ] && echo "$1 $name $(rss_kb "$pid")" >> "$2"
+  done
+}
+RSS_SAMPLER=""
+rss_sampler_start() { # label file: samples every 0.5 s until rss_sampler_stop
+  local label="$1" file="$2" pids=() names=() name port pid
+  for np in $(service_ports); do
+    name="${np%%:*}"; port="${np##*:}"; pid="$(pid_of_port "$port")"
+    [ -n "$pid" ] && { pids+=("$pid"); names+=("$name"); }
+  done
+  (
+    while true; do
+      for i in "${!pids[@]}"; do echo "$label ${names[$i]} $(rss_kb "${pids[$i]}")"; done
+      sleep 0.5
+    done
+  ) >> "$file" &
+  RSS_SAMPLER=$!
+}
+rss_sampler_stop() {
+  if [ -n "$RSS_SAMPLER" ]; then kill "$RSS_SAMPLER" 2>/dev/null || true; wait "$RSS_SAMPLER" 2>/dev/null || true; fi
+  RSS_SAMPLER=""
+}
+
+# --- the system, through ./run.sh ---
+RUNSH_PID=""
+start_system() { # label workers demo_seconds data_dir
+  local label="$1" data="$4" kind=warm
+  [ -d "$data/kafka" ] || kind=cold
+  mkdir -p "$data"
+  export BENCH_WORKERS="$2"
+  note "starting the system ($label: $2 worker(s), demo ${3}s, $kind start, data $data); load $(loadavg)"
+  local t0; t0=$(date +%s.%N)
+  (cd "$ROOT" && VIDEOGEN_WORKERS="$2" VIDEOGEN_DEMO_SECONDS="$3" VIDEOGEN_DATA_DIR="$data" \
+     VIDEOGEN_GENERATOR=demo VIDEOGEN_RATE_LIMIT_PER_MINUTE="${BENCH_RATE_LIMIT:-1000000}" \
+     exec ./run.sh) > "$DATA_ROOT/run-$label.log" 2>&1 &
+  RUNSH_PID=$!
+  for _ in $(seq 1 1800); do
+    if grep -q "Videogen is up" "$DATA_ROOT/run-$label.log"; then
+      local took; took=$(echo "$(date +%s.%N) - $t0" | bc)
+      echo "$label $kind workers=$2 seconds=$took load=$(loadavg | tr ' ' ',')" >> "$RESULTS/startup.txt"
+      note "up after ${took}s"
+      return 0
+    fi
+    if ! kill -0 "$RUNSH_PID" 2>/dev/null; then
+      note "run.sh exited; its output:"; tail -n 30 "$DATA_ROOT/run-$label.log" >&2; RUNSH_PID=""; return 1
+    fi
+    sleep 0.2
+  done
+  note "the system did not come up in 6 minutes"; stop_system; return 1
+}
+stop_system() {
+  [ -z "$RUNSH_PID" ] && return 0
+  note "stopping the system (run.sh pid $RUNSH_PID)"
+  kill -TERM "$RUNSH_PID" 2>/dev/null
+  for _ in $(seq 1 900); do kill -0 "$RUNSH_PID" 2>/dev/null || break; sleep 0.2; done
+  wait "$RUNSH_PID" 2>/dev/null
+  RUNSH_PID=""
+}
+
+# --- object store and owners ---
+s3_env() { set -a; . "$VIDEOGEN_DATA_DIR/secrets.env"; set +a; }
+# curl signs with SigV4 itself; S3Proxy wants the payload hash header, UNSIGNED-PAYLOAD is accepted
+s3_curl() { curl -sS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" \
+  -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"; }
+owner_cookie() { # the signed videogen_owner cookie value of an owner id (what the gateway itself would set)
+  local sig
+  sig=$(printf %s "$1" | openssl dgst -sha256 -mac HMAC -macopt "key:$VIDEOGEN_OWNER_KEY" -binary | base64 | tr '+/' '-_' | tr -d '=\n')
+  echo "$1.$sig"
+}
+
+# A ~WxH PNG: random noise (incompressible, so ~3*W*H bytes) or a smooth gradient (small).
+make_png() { # file width height noise|gradient
+  /usr/bin/python3 - "$@" <<'PY'
+import sys, random
+from PIL import Image
+path, w, h, kind = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+if kind == "noise":
+    img = Image.frombytes("RGB", (w, h), random.Random(7).randbytes(w * h * 3))
+else:
+    img = Image.new("RGB", (w, h))
+    img.putdata([(x * 255 // w, y * 255 // h, 128) for y in range(h) for x in range(w)])
+img.save(path, "PNG")
+PY
+}

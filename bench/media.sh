@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Media delivery: full and range GETs of a 2 MiB and a 50 MiB object, 1 and 64 clients, through media-service
+# directly, through the gateway, and from nginx serving the very same file from disk -- all in the same run.
+# Needs a running system (bench/run-all.sh starts one; or start ./run.sh yourself with the bench ports and
+# VIDEOGEN_DATA_DIR exported). Output: $RESULTS/media/*.txt (raw wrk output, RSS samples).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+: "${VIDEOGEN_DATA_DIR:?export VIDEOGEN_DATA_DIR of the running system}"
+DUR="${BENCH_MEDIA_SECONDS:-4}"
+CLIENTS="${BENCH_MEDIA_CLIENTS:-1 64}"
+OUT="$RESULTS/media"; mkdir -p "$OUT"
+build_if_needed
+s3_env
+OWNER="bench-media"
+COOKIE="videogen_owner=$(owner_cookie "$OWNER")"
+RANGE="bytes=1000000-1999999"
+
+# --- the objects: random bytes (an encoded video is incompressible too), as videos of two jobs of $OWNER ---
+declare -A SIZE_BYTES=([2m]=$((2 * 1024 * 1024)) [50m]=$((50 * 1024 * 1024)))
+mkdir -p "$DATA_ROOT/files"
+s3_curl -o /dev/null -X PUT "$S3_ENDPOINT/videos" || true   # the bucket (exists already if a worker ran)
+for size in 2m 50m; do
+  f="$DATA_ROOT/files/$size.bin"
+  [ -f "$f" ] || head -c "${SIZE_BYTES[$size]}" /dev/urandom > "$f"
+  tool jobs owner="$OWNER" prefix="bench-media-$size" count=1 >/dev/null 2>>"$OUT/tool.log"
+  s3_curl -f -o /dev/null -H "Content-Type: video/mp4" -T "$f" "$S3_ENDPOINT/videos/bench-media-$size.mp4"
+done
+for size in 2m 50m; do # wait until the read model knows the owner, then check bytes on every path
+  for _ in $(seq 1 100); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Videogen-Owner: $OWNER" -I "$MEDIA/api/video-blob/bench-media-$size")" = 200 ] && break
+    sleep 0.2
+  done
+done
+
+# --- nginx on the object store's own file of the same object (S3Proxy keeps objects as plain files) ---
+NGX="$DATA_ROOT/nginx"; mkdir -p "$NGX/logs" "$NGX/tmp"
+ROOT_DIR="$VIDEOGEN_DATA_DIR/s3/videos"
+cmp -s "$ROOT_DIR/bench-media-2m.mp4" "$DATA_ROOT/files/2m.bin" || { echo "object file not found under $ROOT_DIR" >&2; exit 1; }
+# workers run as the invoking user: the object store's files are private to it (when run as root nginx would
+# otherwise switch its workers to nobody)
+cat > "$NGX/nginx.conf" <<CONF
+$( [ "$(id -u)" = 0 ] && echo "user $(id -un) $(id -gn);" )
+worker_processes auto;
+pid $NGX/nginx.pid;
+error_log $NGX/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path $NGX/tmp; proxy_temp_path $NGX/tmp; fastcgi_temp_path $NGX/tmp;
+  uwsgi_temp_path $NGX/tmp; scgi_temp_path $NGX/tmp;
+  types { video/mp4 mp4; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location /api/video-blob/ { alias $ROOT_DIR/; }
+  }
+}
+CONF
+nginx -c "$NGX/nginx.conf" -p "$NGX" -e "$NGX/logs/error.log" -g 'daemon off;' &
+NGINX_PID=$!
+trap 'kill -QUIT $NGINX_PID 2>/dev/null; wait $NGINX_PID 2>/dev/null; rss_sampler_stop' EXIT
+for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && break; sleep 0.1; done
+
+url_of() { # target size
+  case "$1" in
+    nginx) echo "http://127.0.0.1:$NGINX_PORT/api/video-blob/bench-media-$2.mp4" ;;
+    media) echo "$MEDIA/api/video-blob/bench-media-$2" ;;
+    gateway) echo "$GATEWAY/api/video-blob/bench-media-$2" ;;
+  esac
+}
+auth_of() { case "$1" in media) echo "X-Videogen-Owner: $OWNER" ;; gateway) echo "Cookie: $COOKIE" ;; *) echo "X-Bench: 1" ;; esac; }
+
+# --- correctness first: the same bytes on every path ---
+for size in 2m 50m; do
+  want_full=$(sha256sum < "$DATA_ROOT/files/$size.bin")
+  want_range=$(dd if="$DATA_ROOT/files/$size.bin" bs=1000000 skip=1 count=1 status=none | sha256sum)
+  for target in nginx media gateway; do
+    got_full=$(curl -sf -H "$(auth_of $target)" "$(url_of $target $size)" | sha256sum)
+    got_range=$(curl -sf -H "$(auth_of $target)" -H "Range: $RANGE" "$(url_of $target $size)" | sha256sum)
+    [ "$got_full" = "$want_full" ] && [ "$got_range" = "$want_range" ] || { echo "bytes differ: $target $size" >&2; exit 1; }
+  done
+done
+note "media: bytes identical on nginx, media-service and gateway; load $(loadavg)"
+record_load media-start
+
+MEDIA_PID=$(pid_of_port "$VIDEOGEN_MEDIA_PORT")
+echo "before $(rss_kb "$MEDIA_PID")" > "$OUT/media-rss.txt"
+# warm-up (JIT, connection pools), not recorded
+for target in media gateway nginx; do
+  wrk -t 2 -c 8 -d 2s -H "$(auth_of $target)" "$(url_of $target 2m)" > /dev/null 2>&1 || true
+done
+echo "after-warmup $(rss_kb "$MEDIA_PID")" >> "$OUT/media-rss.txt"
+
+# S3Proxy alone, 1 client (what media-service itself reads from): 5 sequential signed GETs of each object
+for size in 2m 50m; do
+  for _ in 1 2 3 4 5; do
+    s3_curl -o /dev/null -w '%{speed_download} %{time_total}\n' "$S3_ENDPOINT/videos/bench-media-$size.mp4"
+  done > "$OUT/s3proxy-$size.txt"
+done
+
+round=0
+for size in 2m 50m; do
+  for kind in full range; do
+    for c in $CLIENTS; do
+      threads=$(( c < 2 ? 1 : 2 ))
+      # rotate the order so no target always runs first (or last) on a noisy machine
+      case $((round % 3)) in 0) order="nginx media gateway" ;; 1) order="media gateway nginx" ;; *) order="gateway nginx media" ;; esac
+      round=$((round + 1))
+      for target in $order; do
+        name="${size}_${kind}_c${c}_${target}"
+        range_hdr=(); [ "$kind" = range ] && range_hdr=(-H "Range: $RANGE")
+        rss_sampler_start "$name" "$OUT/rss-samples.txt"
+        wrk -t "$threads" -c "$c" -d "${DUR}s" --timeout 30s --latency -H "$(auth_of $target)" "${range_hdr[@]}" \
+            "$(url_of $target $size)" > "$OUT/$name.txt" 2>&1 || true
+        rss_sampler_stop
+        echo "load $(loadavg)" >> "$OUT/$name.txt"
+        note "media $name: $(grep -E 'Requests/sec|Transfer/sec' "$OUT/$name.txt" | tr -s ' ' | tr '\n' ' ')"
+      done
+    done
+  done
+done
+echo "after $(rss_kb "$MEDIA_PID")" >> "$OUT/media-rss.txt"
+record_load media-end

@@ -1,0 +1,411 @@
+#!/usr/bin/python3
+"""Turns one results directory of bench/run-all.sh into summary.md (Markdown tables, every figure next to its
+same-run reference and the ratio) and PNG charts. Needs Debian's python3 with matplotlib (/usr/bin/python3).
+
+    /usr/bin/python3 bench/report.py bench/results/latest docs
+"""
+import csv
+import glob
+import os
+import re
+import statistics
+import sys
+from collections import defaultdict
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+RES = sys.argv[1] if len(sys.argv) > 1 else "bench/results/latest"
+DOCS = sys.argv[2] if len(sys.argv) > 2 else "docs"
+os.makedirs(DOCS, exist_ok=True)
+out = []
+
+
+def emit(line=""):
+    out.append(line)
+
+
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def kv(line):
+    return dict(m.groups() for m in re.finditer(r"(\w+)=(\S+)", line))
+
+
+def to_ms(text):
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    if not m:
+        return float("nan")
+    v, u = float(m.group(1)), m.group(2)
+    return v / 1000 if u == "us" else v if u == "ms" else v * 1000 if u == "s" else v * 60000
+
+
+def to_mb(text):
+    m = re.match(r"([\d.]+)(B|KB|MB|GB)$", text)
+    if not m:
+        return float("nan")
+    v, u = float(m.group(1)), m.group(2)
+    return v * {"B": 1 / 1048576, "KB": 1 / 1024, "MB": 1, "GB": 1024}[u]
+
+
+def wrk(path):
+    t = read(path)
+    r = {"rps": float("nan"), "mbps": float("nan"), "p50": float("nan"), "p99": float("nan"), "requests": 0,
+         "non2xx": 0, "errors": 0, "load": ""}
+    if not t:
+        return r
+    m = re.search(r"Requests/sec:\s+([\d.]+)", t)
+    r["rps"] = float(m.group(1)) if m else r["rps"]
+    m = re.search(r"Transfer/sec:\s+(\S+)", t)
+    r["mbps"] = to_mb(m.group(1)) if m else r["mbps"]
+    m = re.search(r"(\d+) requests in", t)
+    r["requests"] = int(m.group(1)) if m else 0
+    for p in ("50", "99"):
+        m = re.search(r"\s%s%%\s+(\S+)" % p, t)
+        r["p" + p] = to_ms(m.group(1)) if m and r["requests"] > 0 else float("nan")
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", t)
+    r["non2xx"] = int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", t)
+    r["errors"] = sum(int(x) for x in m.groups()) if m else 0
+    m = re.search(r"^load (.*)$", t, re.M)
+    r["load"] = m.group(1).split()[0] if m else ""
+    return r
+
+
+def f(v, digits=1):
+    if v != v:  # NaN
+        return "–"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.{digits}f}"
+
+
+def ratio(a, b):
+    return a / b if b and b == b and a == a else float("nan")
+
+
+def rss_max(path):
+    """max RSS (MiB) per (label, process) from a sampler file"""
+    m = defaultdict(int)
+    for line in read(path).splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2].isdigit():
+            m[(parts[0], parts[1])] = max(m[(parts[0], parts[1])], int(parts[2]))
+    return {k: v / 1024 for k, v in m.items()}
+
+
+machine = dict(line.split("=", 1) for line in read(f"{RES}/machine.txt").splitlines() if "=" in line)
+emit("## Machine and load")
+emit()
+emit("| | |")
+emit("|---|---|")
+for k in ["date", "nproc", "cpu", "mem_total_mib", "kernel", "java", "wrk", "nginx", "loadavg_at_start", "loadavg_at_end"] + sorted(
+        k for k in machine if k.startswith("rerun")):
+    if k in machine:
+        emit(f"| {k} | {machine[k].strip()} |")
+emit()
+loads = [line.split() for line in read(f"{RES}/loadavg.txt").splitlines()]
+if loads:
+    emit("Load average (1, 5, 15 min) when each benchmark started and ended: " + "; ".join(
+        f"{l[0]} {l[2]}/{l[3]}/{l[4]}" for l in loads) + ".")
+    emit()
+
+# ------------------------------------------------------------------ media
+emit("## Media: throughput and latency vs nginx (same file, same run)")
+emit()
+emit("MB/s = MiB of body read per second by wrk (all clients together); p50/p99 = latency of a whole response. "
+     "Ratio = ours / nginx (1.00 = as fast as nginx). `–` = no response completed within the run "
+     "(then only the bytes/s are meaningful).")
+emit()
+emit("| object | request | clients | nginx MB/s | media-service MB/s | gateway MB/s | media / nginx | gateway / nginx "
+     "| nginx p50 / p99 ms | media p50 / p99 ms | gateway p50 / p99 ms | media-service RSS max MiB | load |")
+emit("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+media_rss = rss_max(f"{RES}/media/rss-samples.txt")
+chart = []
+for size in ("2m", "50m"):
+    for kind in ("full", "range"):
+        for c in (1, 64):
+            r = {t: wrk(f"{RES}/media/{size}_{kind}_c{c}_{t}.txt") for t in ("nginx", "media", "gateway")}
+            if r["nginx"]["requests"] == 0 and r["nginx"]["mbps"] != r["nginx"]["mbps"]:
+                continue
+            rss = max((v for (lbl, p), v in media_rss.items() if p == "media" and lbl.startswith(f"{size}_{kind}_c{c}_")),
+                      default=float("nan"))
+            label = {"2m": "2 MiB", "50m": "50 MiB"}[size]
+            req = "full" if kind == "full" else "range 1 MB"
+            emit(f"| {label} | {req} | {c} | {f(r['nginx']['mbps'])} | {f(r['media']['mbps'])} | {f(r['gateway']['mbps'])} "
+                 f"| {f(ratio(r['media']['mbps'], r['nginx']['mbps']), 2)} | {f(ratio(r['gateway']['mbps'], r['nginx']['mbps']), 2)} "
+                 f"| {f(r['nginx']['p50'])} / {f(r['nginx']['p99'])} | {f(r['media']['p50'])} / {f(r['media']['p99'])} "
+                 f"| {f(r['gateway']['p50'])} / {f(r['gateway']['p99'])} | {f(rss, 0)} | {r['media']['load']} |")
+            chart.append((f"{label}\n{req}\n{c} cl.", r))
+emit()
+rss_lines = dict(line.split() for line in read(f"{RES}/media/media-rss.txt").splitlines() if len(line.split()) == 2)
+if rss_lines:
+    emit("media-service RSS: " + ", ".join(f"{k} {int(v) / 1024:.0f} MiB" for k, v in rss_lines.items()) + ".")
+    emit()
+s3 = {}
+for size in ("2m", "50m"):
+    rows = [line.split() for line in read(f"{RES}/media/s3proxy-{size}.txt").splitlines() if line.strip()]
+    if rows:
+        s3[size] = statistics.median(float(r[0]) for r in rows) / 1048576
+if s3:
+    emit("For scale, the object store alone (S3Proxy, which media-service reads from), one client, signed GETs with curl: "
+         + ", ".join(f"{'2 MiB' if k == '2m' else '50 MiB'} object {v:.0f} MB/s" for k, v in s3.items()) + " (median of 5).")
+    emit()
+if chart:
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    xs = range(len(chart))
+    w = 0.27
+    for i, (t, color) in enumerate((("nginx", "#888"), ("media", "#1f77b4"), ("gateway", "#ff7f0e"))):
+        ax.bar([x + (i - 1) * w for x in xs], [r[t]["mbps"] for _, r in chart], w, label=t if t == "nginx" else
+               ("media-service" if t == "media" else "through gateway"), color=color)
+    ax.set_xticks(list(xs))
+    ax.set_xticklabels([c for c, _ in chart], fontsize=8)
+    ax.set_ylabel("MiB/s (all clients)")
+    ax.set_title("Media throughput, same file, same run (higher is better)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(f"{DOCS}/benchmarks-media.png", dpi=110)
+    plt.close(fig)
+
+# ------------------------------------------------------------------ live
+emit("## Live updates: Kafka event to SSE line")
+emit()
+emit("Reference (same run): a client polling `GET /api/video-jobs/{id}` every 2 s sees a change after U(0, 2 s) "
+     "plus one GET, so about 1 s + GET p50 at the median and 1.98 s + GET p99 at p99 (the GET timed against the same "
+     "status service just before the streams opened). Ratio = SSE / polling (lower is better).")
+emit()
+emit("| case | open streams | events (rate) | deliveries | SSE p50 ms | SSE p90 ms | SSE p99 ms | SSE max ms "
+     "| polling p50 / p99 ms | p50 ratio | p99 ratio | status-service RSS max MiB | load |")
+emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+live_rss = rss_max(f"{RES}/live/rss-samples.txt")
+live_cases = []
+for line in read(f"{RES}/live/summary.txt").splitlines():
+    d = kv(line)
+    if "p50_ms" not in d:
+        continue
+    p50, p99 = float(d["p50_ms"]), float(d["p99_ms"])
+    ref50, ref99 = 1000 + float(d["get_p50_ms"]), 1980 + float(d["get_p99_ms"])
+    rate = 1000 / (int(d.get("interval_ms", "20")) * 1.25)
+    name = d.get("case", f"{d['mode']}-{d['streams']}")
+    desc = {"distinct": "one job per stream", "same": "all streams on one job", "burst": "one job per stream, fast"}[
+        name.split("-")[0]]
+    rss = live_rss.get((name, "status"), float("nan")) / 1 if live_rss else float("nan")
+    emit(f"| {desc} | {d['streams']} | {d['events']} (~{rate:.0f}/s) | {d['delivered']}/{d['expected']} | {f(p50)} "
+         f"| {f(float(d['p90_ms']))} | {f(p99)} | {f(float(d['max_ms']))} | {f(ref50)} / {f(ref99)} "
+         f"| {f(ratio(p50, ref50), 3)} | {f(ratio(p99, ref99), 3)} | {f(rss, 0)} | {d.get('load', '').split(',')[0]} |")
+    live_cases.append((name, desc, d))
+emit()
+if live_cases:
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for name, desc, d in live_cases:
+        rows = [float(r["latency_ms"]) for r in csv.DictReader(open(f"{RES}/live/latency-{name}.csv"))]
+        rows.sort()
+        if rows:
+            ax.plot(rows, [(i + 1) / len(rows) for i in range(len(rows))], label=f"SSE, {d['streams']} streams ({desc})")
+    xs = [10 ** (i / 100) for i in range(0, 331)]  # 1 ms .. 2 s
+    ax.plot(xs, [min(1.0, x / 2000) for x in xs], "k--", label="2 s polling, U(0, 2 s) (reference)")
+    ax.set_xscale("log")
+    ax.set_xlabel("event published → client sees it (ms, log scale)")
+    ax.set_ylabel("fraction of deliveries")
+    ax.set_title("Live-update latency CDF (left is better)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(f"{DOCS}/benchmarks-live.png", dpi=110)
+    plt.close(fig)
+
+# ------------------------------------------------------------------ submit
+emit("## Submit path: POST /api/generate-video (500 KB PNG) vs GET /actuator/health, same gateway, same run")
+emit()
+body = kv(read(f"{RES}/submit/body.txt"))
+emit(f"Body: {body.get('body_bytes', '?')} bytes of multipart (PNG {body.get('png_bytes', '?')} bytes). "
+     "No worker runs, so nothing consumes the jobs; rate limit raised. Ratio = submit / health.")
+emit()
+emit("| clients | submit req/s | submit p50 / p99 ms | gateway's own time per submit, mean ms | health req/s | health p50 / p99 ms "
+     "| req/s ratio | p50 ratio | non-202 / errors | gateway RSS max MiB | load |")
+emit("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+submit_rss = rss_max(f"{RES}/submit/rss-samples.txt")
+sub_chart = []
+server = {}
+for c in (1, 16, 64):
+    s, h = wrk(f"{RES}/submit/submit-c{c}.txt"), wrk(f"{RES}/submit/health-c{c}.txt")
+    if s["requests"] == 0 and h["requests"] == 0:
+        continue
+    rss = submit_rss.get((f"submit-c{c}", "gateway"), float("nan"))
+    st = [line.split() for line in read(f"{RES}/submit/server-c{c}.txt").splitlines()]
+    server_ms = ((float(st[1][2]) - float(st[0][2])) / (int(st[1][1]) - int(st[0][1])) * 1000
+                 if len(st) == 2 and int(st[1][1]) > int(st[0][1]) else float("nan"))
+    server[c] = server_ms
+    for r in (s, h):  # far fewer requests than c / p50 allows: the connection(s) sat idle on an unanswered request
+        r["stalled"] = r["requests"] > 0 and r["p50"] == r["p50"] and r["rps"] < 0.5 * c / (r["p50"] / 1000)
+    mark = lambda r: " †" if r["stalled"] else ""
+    emit(f"| {c} | {f(s['rps'])}{mark(s)} | {f(s['p50'])} / {f(s['p99'])} | {f(server_ms)} | {f(h['rps'])}{mark(h)} | {f(h['p50'])} / {f(h['p99'])} "
+         f"| {f(ratio(s['rps'], h['rps']), 3)} | {f(ratio(s['p50'], h['p50']), 1)} | {s['non2xx']} / {s['errors']} "
+         f"| {f(rss, 0)} | {s['load']} |")
+    sub_chart.append((c, s, h))
+emit()
+if any(r["stalled"] for _, sr, hr in sub_chart for r in (sr, hr)):
+    emit("† requests/s cut short: a request on the keep-alive connection got no answer until the run ended "
+         "(wrk counts only completed requests), so this rate is far below clients ÷ p50; compare latencies instead.")
+    emit()
+puts = [float(x) * 1000 for x in read(f"{RES}/submit/s3-put.txt").split()]
+kafka = kv(read(f"{RES}/submit/kafka-publish.txt"))
+if puts and kafka:
+    server_mean = server.get(1, float("nan"))
+    put_p50, put_mean = statistics.median(puts), statistics.mean(puts)
+    k50, kmean = float(kafka["p50_ms"]), float(kafka["mean_ms"])
+    emit("Cost breakdown of one submit (each part timed alone, one client, against the same servers, after the load runs):")
+    emit()
+    emit("| part | p50 ms | mean ms |")
+    emit("|---|---:|---:|")
+    emit(f"| gateway server-side time per submit at 1 client (its own `http_server_requests` metric) | – | {f(server_mean)} |")
+    emit(f"| object-store PUT of the 500 KB image (curl, keep-alive, {len(puts)} PUTs) | {f(put_p50)} | {f(put_mean)} |")
+    emit(f"| Kafka publish of a request-sized record, acks=all (200 sends) | {f(k50)} | {f(kmean)} |")
+    emit(f"| remainder: multipart parsing into memory, byte checks of the image, rate limit (Redis), response "
+         f"| – | {f(server_mean - put_mean - kmean)} |")
+    emit()
+if sub_chart:
+    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+    cs = [str(c) for c, _, _ in sub_chart]
+    ax[0].bar([x - 0.2 for x in range(len(cs))], [s["rps"] for _, s, _ in sub_chart], 0.4, label="POST submit (500 KB)")
+    ax[0].bar([x + 0.2 for x in range(len(cs))], [h["rps"] for _, _, h in sub_chart], 0.4, label="GET health (reference)",
+              color="#888")
+    for x, (_, sr, hr) in enumerate(sub_chart):
+        for dx, r in ((-0.2, sr), (0.2, hr)):
+            if r["stalled"]:
+                ax[0].annotate("†", (x + dx, r["rps"]), ha="center", va="bottom")
+    ax[0].set_yscale("log")
+    ax[0].set_xticks(range(len(cs)))
+    ax[0].set_xticklabels(cs)
+    ax[0].set_xlabel("concurrent clients")
+    ax[0].set_ylabel("requests/s (log)")
+    ax[0].legend(fontsize=8)
+    ax[1].bar([x - 0.2 for x in range(len(cs))], [s["p99"] for _, s, _ in sub_chart], 0.4, label="submit p99")
+    ax[1].bar([x + 0.2 for x in range(len(cs))], [h["p99"] for _, _, h in sub_chart], 0.4, label="health p99", color="#888")
+    ax[1].set_yscale("log")
+    ax[1].set_xticks(range(len(cs)))
+    ax[1].set_xticklabels(cs)
+    ax[1].set_xlabel("concurrent clients")
+    ax[1].set_ylabel("p99 latency ms (log)")
+    ax[1].legend(fontsize=8)
+    fig.suptitle("Submit path vs health check, same gateway, same run")
+    fig.tight_layout()
+    fig.savefig(f"{DOCS}/benchmarks-submit.png", dpi=110)
+    plt.close(fig)
+
+# ------------------------------------------------------------------ workers
+emit("## Overhead per job (demo generator 0 s, one job at a time, 1 worker)")
+emit()
+o = kv(read(f"{RES}/workers/overhead.txt"))
+if o:
+    emit("End-to-end = `requestedAt` (gateway) → `Completed.occurredAt`, both from the events topic; generator time = "
+         "`Started` → the `storing the video` progress event (the demo render, which still encodes a real 5 s MP4 at "
+         "0 s: it only skips the artificial wait); overhead = end-to-end − generator time (queue hand-off, "
+         "image fetch, event publishing, storing video + poster).")
+    emit()
+    emit("| jobs | e2e p50 ms | generator p50 ms | overhead p50 ms | overhead p99 ms | overhead max ms | of which request → Started p50 / p99 ms | of which store → Completed p50 / p99 ms | load |")
+    emit("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    emit(f"| {o['completed']} | {f(float(o['e2e_p50_ms']))} | {f(float(o['gen_p50_ms']))} | {f(float(o['overhead_p50_ms']))} "
+         f"| {f(float(o['overhead_p99_ms']))} | {f(float(o['overhead_max_ms']))} | {f(float(o['queue_p50_ms']))} / "
+         f"{f(float(o['queue_p99_ms']))} | {f(float(o['store_p50_ms']))} / {f(float(o['store_p99_ms']))} "
+         f"| {o.get('load', '').split(',')[0]} |")
+    emit()
+
+emit("## Scale-out: a fixed batch with 1, 2, 4 workers")
+emit()
+rows = [kv(line) for line in read(f"{RES}/workers/scaleout.txt").splitlines() if "jobs_per_min" in line]
+if rows:
+    base = float(rows[0]["jobs_per_min"])
+    emit("Batch submitted through the gateway, 8 at a time; span = first `requestedAt` → last `Completed`. "
+         "Ratio = jobs/min ÷ jobs/min with 1 worker (ideal: equal to the worker count).")
+    emit()
+    emit("| workers | jobs completed | span s | jobs/min | ratio vs 1 worker | generator p50 ms | e2e p50 / p99 ms | jobs per worker | load |")
+    emit("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    chart_rows = []
+    for r in rows:
+        n = r["workers"]
+        before = dict(line.split() for line in read(f"{RES}/workers/per-worker-before-{n}.txt").splitlines() if line.strip())
+        after = dict(line.split() for line in read(f"{RES}/workers/per-worker-after-{n}.txt").splitlines() if line.strip())
+        per = [int(after[k]) - int(before.get(k, 0)) for k in sorted(after)]
+        jpm = float(r["jobs_per_min"])
+        emit(f"| {n} | {r['completed']}/{r['jobs']} | {f(float(r['span_s']))} | {f(jpm)} | {f(jpm / base, 2)} | {f(float(r['gen_p50_ms']))} "
+             f"| {f(float(r['e2e_p50_ms']))} / {f(float(r['e2e_p99_ms']))} | {per} | {r.get('load', '').split(',')[0]} |")
+        chart_rows.append((int(n), jpm))
+    emit()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.bar([str(n) for n, _ in chart_rows], [j for _, j in chart_rows], label="measured")
+    ax.plot([str(n) for n, _ in chart_rows], [base * n for n, _ in chart_rows], "k--", marker="o", label="linear (ideal)")
+    ax.set_xlabel("workers (2 generation slots each)")
+    ax.set_ylabel("jobs per minute")
+    ax.set_title("Scale-out on 2 shared cores (demo generator, CPU-bound)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(f"{DOCS}/benchmarks-scaleout.png", dpi=110)
+    plt.close(fig)
+
+# ------------------------------------------------------------------ footprint
+emit("## Footprint")
+emit()
+idle = defaultdict(dict)
+for line in read(f"{RES}/rss-idle.txt").splitlines():
+    lbl, proc, kb = line.split()
+    idle[proc][lbl] = int(kb) / 1024
+loaded = defaultdict(float)
+for path in glob.glob(f"{RES}/*/rss-samples.txt"):
+    for (lbl, proc), v in rss_max(path).items():
+        key = "worker" if proc.startswith("worker") else proc
+        loaded[(key, os.path.basename(os.path.dirname(path)))] = max(loaded[(key, os.path.basename(os.path.dirname(path)))], v)
+procs = ["gateway", "status", "media", "worker", "kafka", "redis", "s3proxy"]
+emit("RSS in MiB. Idle = 5 s after `Videogen is up`; under load = the maximum sampled every 0.5 s during each benchmark "
+     "(workers: the largest worker). Services run with `-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1` "
+     "(worker `-Xmx384m`), as `./run.sh` starts them.")
+emit()
+emit("| process | idle (cold start) | during media | during live (1,000 streams) | during submit | during overhead + scale-out | idle after all load | idle (warm start) |")
+emit("|---|---:|---:|---:|---:|---:|---:|---:|")
+for p in procs:
+    i = idle.get(p, {})
+    if p == "worker":
+        i = idle.get("worker-0", {})
+    emit(f"| {p} | {f(i.get('idle', float('nan')), 0)} | {f(loaded.get((p, 'media'), float('nan')), 0)} "
+         f"| {f(loaded.get((p, 'live'), float('nan')), 0)} | {f(loaded.get((p, 'submit'), float('nan')), 0)} "
+         f"| {f(loaded.get((p, 'workers'), float('nan')), 0)} | {f(i.get('after-load', float('nan')), 0)} "
+         f"| {f(i.get('idle-warm', float('nan')), 0)} |")
+emit()
+starts = [line.split() for line in read(f"{RES}/startup.txt").splitlines()]
+if starts:
+    emit("`./run.sh` to `Videogen is up` (all 4 services ready, plus Kafka, Redis, S3Proxy):")
+    emit()
+    emit("| start | workers | seconds | load at the end |")
+    emit("|---|---:|---:|---:|")
+    for s in starts:
+        d = kv(" ".join(s[2:]))
+        emit(f"| {s[1]} ({'empty data dir' if s[1] == 'cold' else 'existing data dir'}) | {d['workers']} "
+             f"| {float(d['seconds']):.1f} | {d['load'].split(',')[0]} |")
+    emit()
+    if idle:
+        fig, ax = plt.subplots(figsize=(8, 4))
+        names = [p for p in procs if idle.get(p if p != "worker" else "worker-0")]
+        ax.bar([x - 0.2 for x in range(len(names))],
+               [idle[p if p != "worker" else "worker-0"].get("idle", idle[p if p != "worker" else "worker-0"].get("idle-warm", 0)) for p in names],
+               0.4, label="idle", color="#888")
+        ax.bar([x + 0.2 for x in range(len(names))],
+               [max((v for (k, _), v in loaded.items() if k == p), default=0) for p in names], 0.4, label="max under load")
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels(names)
+        ax.set_ylabel("RSS MiB")
+        ax.set_title("Resident memory per process")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(f"{DOCS}/benchmarks-footprint.png", dpi=110)
+        plt.close(fig)
+
+with open(f"{RES}/summary.md", "w") as fh:
+    fh.write("\n".join(out) + "\n")
+print("\n".join(out))

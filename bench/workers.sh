@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Generation workers: overhead per job and scale-out.
+#   overhead:  1 worker, demo generator 0 s, N jobs one after the other (no queueing): per job, end-to-end
+#              (requestedAt -> Completed.occurredAt, both from the events topic) minus generator time
+#              (Started -> the "storing the video" Progressed event).
+#   scale-out: a fixed batch (24 jobs, demo 2 s) with 1, 2 and 4 workers; jobs per minute and the ratio to 1 worker.
+# Needs a running system started with VIDEOGEN_WORKERS=0. The workers are started here, one JVM each, with the
+# very command line ./run.sh uses for VIDEOGEN_WORKERS=N (so the count changes without restarting Kafka & co.).
+# Whatever earlier benchmarks left in the requests topic is skipped first (consumer group moved to the end).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+: "${VIDEOGEN_DATA_DIR:?export VIDEOGEN_DATA_DIR of the running system}"
+OUT="$RESULTS/workers"; mkdir -p "$OUT"
+build_if_needed
+s3_env
+OVERHEAD_JOBS="${BENCH_OVERHEAD_JOBS:-30}"
+BATCH="${BENCH_BATCH:-24}"
+SCALE="${BENCH_SCALE_WORKERS:-1 2 4}"
+DEMO="${BENCH_DEMO_SECONDS:-2}"
+run=$(date +%s)
+PNG="$DATA_ROOT/files/job.png"
+mkdir -p "$DATA_ROOT/files"
+[ -f "$PNG" ] || make_png "$PNG" 512 512 gradient
+WORKER_JAR="$(ls "$ROOT"/generation-worker/target/generation-worker-*-exec.jar | head -n 1)"
+
+declare -a WPID=() WPORT=()
+# Worker i listens on VIDEOGEN_WORKER_PORT+i unless that port is taken -- the 38xxx range lies inside Linux's
+# ephemeral range (32768-60999), so a client socket of anything on the machine can sit on it; then the next free one.
+start_worker() { # index demo_seconds
+  local i="$1" port used="${WPORT[*]:-}"
+  port=$((VIDEOGEN_WORKER_PORT + $1))
+  while [[ " $used " == *" $port "* ]] || ss -Htan "sport = :$port" | grep -q .; do port=$((port + 1)); done
+  WPORT[$i]=$port
+  export BENCH_WORKER_PORTS="${WPORT[*]}"
+  (cd "$ROOT" && VIDEOGEN_WORKER_PORT="$port" VIDEOGEN_DEMO_SECONDS="$2" VIDEOGEN_GENERATOR=demo \
+     VIDEOGEN_STATUS_URL="$STATUS" VIDEOGEN_MEDIA_URL="$MEDIA" \
+     exec java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx384m -jar "$WORKER_JAR") \
+     > "$DATA_ROOT/worker-$i.log" 2>&1 &
+  WPID[$i]=$!
+}
+SLOTS="${VIDEOGEN_WORKER_CONCURRENCY:-2}"   # consumers (generation slots) per worker JVM, the worker's default
+wait_workers() { # count: every worker ready, and the 12 partitions of the requests topic spread over all their consumers
+  local n="$1" t0 m=""; t0=$(date +%s)
+  for ((i=0; i<n; i++)); do
+    until curl -fsS "http://127.0.0.1:${WPORT[$i]}/actuator/health/readiness" 2>/dev/null | grep -q UP; do
+      kill -0 "${WPID[$i]}" 2>/dev/null || { tail -n 30 "$DATA_ROOT/worker-$i.log" >&2; exit 1; }
+      [ $(( $(date +%s) - t0 )) -lt 400 ] || { echo "worker $i not ready" >&2; exit 1; }
+      sleep 0.5
+    done
+  done
+  for _ in $(seq 1 60); do
+    m=$(tool members group=generation-worker 2>/dev/null || true)
+    case "$m" in "members=$((n * SLOTS)) state=Stable"*"assigned=12"|"members=$((n * SLOTS)) state=STABLE"*"assigned=12") break ;; esac
+    sleep 0.5
+  done
+  note "workers ready after $(( $(date +%s) - t0 ))s: $m"
+  echo "$n $m" >> "$OUT/members.txt"
+}
+stop_workers() {
+  for i in "${!WPID[@]}"; do kill -TERM "${WPID[$i]}" 2>/dev/null || true; done
+  for i in "${!WPID[@]}"; do wait "${WPID[$i]}" 2>/dev/null || true; done
+  WPID=(); WPORT=(); unset BENCH_WORKER_PORTS
+}
+trap 'stop_workers; rss_sampler_stop' EXIT
+
+submit() { # owner -> prints the job id
+  curl -sS -H "Cookie: videogen_owner=$(owner_cookie "$1")" -F "image=@$PNG;type=image/png" \
+    -F "prompt=A calm ocean at dawn" "$GATEWAY/api/generate-video" | sed -n 's/.*"jobId":"\([^"]*\)".*/\1/p'
+}
+wait_done() { # owner jobId
+  local cookie="videogen_owner=$(owner_cookie "$1")"
+  for _ in $(seq 1 1200); do
+    case "$(curl -s -H "Cookie: $cookie" "$GATEWAY/api/video-jobs/$2")" in
+      *'"status":"succeeded"'*|*'"status":"failed"'*|*'"status":"canceled"'*) return 0 ;;
+    esac
+    sleep 0.1
+  done
+  return 1
+}
+
+tool skip group=generation-worker | tee "$OUT/skip.txt" >&2
+
+# --- overhead per job: demo 0 s, one job at a time (BENCH_OVERHEAD_JOBS=0 skips it) ---
+if [ "$OVERHEAD_JOBS" -gt 0 ]; then
+record_load overhead-start
+start_worker 0 0
+export BENCH_WORKERS=1
+wait_workers 1
+for k in 1 2 3; do wait_done "bench-warm-$run" "$(submit "bench-warm-$run")" || true; done   # JIT, connections
+rss_sampler_start overhead "$OUT/rss-samples.txt"
+owner="bench-overhead-$run"
+for k in $(seq 1 "$OVERHEAD_JOBS"); do
+  id=$(submit "$owner"); wait_done "$owner" "$id" || note "job $id did not finish"
+done
+rss_sampler_stop
+tool report owner="$owner" expect="$OVERHEAD_JOBS" timeout-s=60 out="$OUT/overhead-jobs.csv" \
+  | sed "s/\$/ load=$(loadavg | tr ' ' ',')/" | tee "$OUT/overhead.txt" >&2
+stop_workers
+record_load overhead-end
+fi
+
+# --- scale-out: the same batch with 1, 2, 4 workers (demo $DEMO s) ---
+: > "$OUT/scaleout.txt"
+have=0
+for n in $SCALE; do
+  for ((i=have; i<n; i++)); do start_worker "$i" "$DEMO"; done
+  have=$n
+  export BENCH_WORKERS=$n
+  wait_workers "$n"
+  # warm-up: 2 jobs per worker (JIT of freshly started workers), not measured
+  warm="bench-warm-$n-$run"
+  seq 1 $((2 * n)) | xargs -P 8 -I{} bash -c '. "$0/lib.sh"; curl -sS -o /dev/null -H "Cookie: videogen_owner=$(owner_cookie "$1")" \
+      -F "image=@$2;type=image/png" -F "prompt=warm-up" "$GATEWAY/api/generate-video"' "$BENCH_DIR" "$warm" "$PNG"
+  tool report owner="$warm" expect=$((2 * n)) timeout-s=300 > /dev/null
+  owner="bench-scale-$n-$run"
+  for i in "${!WPID[@]}"; do echo "$i $(grep -c 'job succeeded' "$DATA_ROOT/worker-$i.log" || true)"; done > "$OUT/per-worker-before-$n.txt"
+  record_load "scale-$n-start"
+  rss_sampler_start "scale-$n" "$OUT/rss-samples.txt"
+  seq 1 "$BATCH" | xargs -P 8 -I{} bash -c '. "$0/lib.sh"; curl -sS -o /dev/null -H "Cookie: videogen_owner=$(owner_cookie "$1")" \
+      -F "image=@$2;type=image/png" -F "prompt=A calm ocean at dawn" "$GATEWAY/api/generate-video"' "$BENCH_DIR" "$owner" "$PNG"
+  tool report owner="$owner" expect="$BATCH" timeout-s=600 out="$OUT/scale-$n-jobs.csv" \
+    | sed "s/\$/ workers=$n load=$(loadavg | tr ' ' ',')/" | tee -a "$OUT/scaleout.txt" >&2
+  rss_sampler_stop
+  record_load "scale-$n-end"
+  for i in "${!WPID[@]}"; do echo "$i $(grep -c 'job succeeded' "$DATA_ROOT/worker-$i.log" || true)"; done > "$OUT/per-worker-after-$n.txt"
+done
+stop_workers
