@@ -62,7 +62,7 @@ class ContainersIT {
             HttpResponse<String> accepted = user.submit(png.toByteArray(), "a.png", "image/png", Map.of("prompt", "dawn"));
             assertThat(accepted.statusCode()).isEqualTo(202);
             String jobId = Api.json(accepted).get("jobId").asString();
-            JsonNode done = await().atMost(Duration.ofSeconds(120)).until(() -> user.job(jobId),
+            JsonNode done = await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> user.job(jobId),
                     job -> job.get("status").asString().matches("succeeded|failed"));
             assertThat(done.get("status").asString()).isEqualTo("succeeded");
             HttpResponse<byte[]> video = user.getBytes(done.get("videoUrl").asString());

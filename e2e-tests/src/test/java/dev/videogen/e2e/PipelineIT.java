@@ -82,7 +82,7 @@ class PipelineIT {
                 .contains("videogen_owner=").containsIgnoringCase("HttpOnly").contains("SameSite=Lax");
         assertThat(job.get("status").asString()).isEqualTo("queued");
 
-        JsonNode done = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+        JsonNode done = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .until(() -> user.job(jobId), j -> j.get("status").asString().matches("succeeded|failed"));
         assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("succeeded");
         assertThat(done.get("progress").asInt()).isEqualTo(100);
@@ -229,7 +229,8 @@ class PipelineIT {
         HttpResponse<String> accepted = client.submit(png, "a.png", "image/png", Map.of("prompt", "by api"));
         assertThat(accepted.statusCode()).isEqualTo(202);
         String id = Api.json(accepted).get("jobId").asString();
-        assertThat(client.job(id).get("prompt").asString()).isEqualTo("by api");
+        JsonNode byApi = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> client.job(id), j -> true);
+        assertThat(byApi.get("prompt").asString()).isEqualTo("by api");
         assertThat(new Api(system.gateway()).get("/api/video-jobs/" + id).statusCode()).isEqualTo(404);
 
         HttpResponse<String> wrongKey = new Api(system.gateway(), "Authorization", "Bearer nope").get("/api/video-jobs");

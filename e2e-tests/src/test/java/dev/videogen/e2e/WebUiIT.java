@@ -36,6 +36,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -207,7 +208,7 @@ class WebUiIT {
         scrollToBottom();
         review("running.png");
         open(); // reload while the later ones are still queued behind the worker
-        Map<String, String> firstSeen = new java.util.LinkedHashMap<>();
+        Map<String, String> firstSeen = new LinkedHashMap<>();
         waitFor("the history after the reload", d -> {
             for (String id : batch) {
                 List<WebElement> found = d.findElements(By.cssSelector("[data-job-id='" + id + "']"));
