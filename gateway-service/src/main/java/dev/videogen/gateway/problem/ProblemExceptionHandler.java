@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -13,6 +14,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -52,11 +54,19 @@ class ProblemExceptionHandler implements WebExceptionHandler {
         if (problem.getProperties() != null) {
             body.putAll(problem.getProperties());
         }
+        if (error instanceof ErrorResponse known) {
+            response.getHeaders().putAll(known.getHeaders()); // e.g. Retry-After on 429, Allow on 405
+        }
         byte[] bytes = json.writeValueAsBytes(body);
         response.setStatusCode(HttpStatusCode.valueOf(problem.getStatus()));
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         response.getHeaders().setContentLength(bytes.length);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
+        // read and drop whatever request body the failed handler left unread: left on a kept-alive connection it
+        // would be taken for the start of the next request, which then never gets an answer
+        return exchange.getRequest().getBody()
+                .doOnNext(DataBufferUtils::release)
+                .onErrorResume(ignored -> Flux.empty())
+                .then(Mono.defer(() -> response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)))));
     }
 
     private ProblemDetail toProblem(Throwable error) {
