@@ -82,6 +82,7 @@ class WorkerScaleBenchmark {
             Result result = run(brokers, upstream);
             String report = report(result, upstream);
             result.cpuByThreads.forEach((group, seconds) -> System.out.printf("CPU %-90s %.1f%n", group, seconds));
+            System.out.println("LOAD " + Files.readString(Path.of("/proc/loadavg")).strip());
             System.out.println(report);
             Files.writeString(Path.of("target", "benchmark-worker.md"), report,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
@@ -138,6 +139,7 @@ class WorkerScaleBenchmark {
             result.threadsBefore = threads.getThreadCount();
             threads.resetPeakThreadCount();
             long cpuBefore = processCpuNanos();
+            Map<Long, Long> threadCpuBefore = threadCpu(threads);
 
             result.start = Instant.now();
             List<Future<?>> sends = new ArrayList<>();
@@ -165,7 +167,7 @@ class WorkerScaleBenchmark {
             }
             result.end = Instant.now();
             result.peakThreads = threads.getPeakThreadCount();
-            result.cpuByThreads = cpuByThreadGroup(threads);
+            result.cpuByThreads = cpuByThreadGroup(threads, threadCpuBefore);
             result.cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
         }
         return result;
@@ -191,10 +193,10 @@ class WorkerScaleBenchmark {
         }
     }
 
-    /** A few one-second jobs first: connections, JIT and FFmpeg are warm before the clock starts. */
+    /** Some one-second jobs first: connections, JIT and FFmpeg are warm before the clock starts (steady state). */
     private void warmUp(KafkaProducer<String, String> producer, KafkaConsumer<String, String> events, String image)
             throws Exception {
-        int count = 4 * workers;
+        int count = 20 * workers;
         for (int i = 0; i < count; i++) {
             String jobId = "warmup-job-" + i;
             producer.send(new ProducerRecord<>(Topics.REQUESTED, jobId, EventJson.write(new GenerationRequested(jobId,
@@ -242,9 +244,11 @@ class WorkerScaleBenchmark {
                 | events published | %d |
                 | JVM threads before / at the 200-job plateau / peak | %d / %d / %d |
                 | heap used at the plateau | %d MB |
-                | process CPU during the batch (2 cores) | %.1f s |
+                | machine load average at the end (1 / 5 / 15 min; 2 cores, shared) | %s |
+                | process CPU during the batch (2 cores, whole JVM) | %.1f s |
+                | worker CPU per job (its threads only, see below) | %.0f ms |
 
-                CPU seconds by thread group (live threads, whole run including start-up):
+                CPU seconds during the batch by thread group (live threads; GC and JIT are not Java threads):
 
                 %s
                 """.formatted(jobs, jobTime.toSeconds(), arrival.toSeconds(), workers, maxInFlight, Instant.now(),
@@ -254,14 +258,16 @@ class WorkerScaleBenchmark {
                 pct(endToEnd, 50) / 1000.0, pct(endToEnd, 95) / 1000.0, pct(endToEnd, 100) / 1000.0,
                 pct(before, 50), pct(before, 95), pct(after, 50), pct(after, 95),
                 upstream.submits.get(), upstream.polls.get(), upstream.results.get(), upstream.downloads.get(),
-                r.events, r.threadsBefore, r.threadsAtPlateau, r.peakThreads, r.heapAtPlateauMb, r.cpuSeconds,
+                r.events, r.threadsBefore, r.threadsAtPlateau, r.peakThreads, r.heapAtPlateauMb, loadAverage(), r.cpuSeconds,
+                r.cpuByThreads.entrySet().stream().filter(e -> e.getKey().startsWith("worker"))
+                        .mapToDouble(Map.Entry::getValue).sum() * 1000 / Math.max(1, r.completed.size()),
                 cpuTable(r.cpuByThreads));
     }
 
     private static String cpuTable(Map<String, Double> groups) {
         Map<String, Double> merged = new java.util.TreeMap<>();
-        groups.forEach((name, seconds) -> merged.merge(name.startsWith("other") ? "other (JIT, GC, ...)" : name,
-                seconds, Double::sum));
+        groups.forEach((name, seconds) -> merged.merge(name.startsWith("other") ? "other" : name, seconds,
+                Double::sum));
         StringBuilder table = new StringBuilder("| threads | CPU s |\n|---|---|\n");
         merged.forEach((name, seconds) -> table.append("| ").append(name).append(" | ")
                 .append(String.format(java.util.Locale.ROOT, "%.1f", seconds)).append(" |\n"));
@@ -282,6 +288,15 @@ class WorkerScaleBenchmark {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
             admin.createTopics(List.of(new NewTopic(Topics.REQUESTED, Topics.REQUESTED_PARTITIONS, (short) 1),
                     new NewTopic(Topics.EVENTS, Topics.REQUESTED_PARTITIONS, (short) 1))).all().get();
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return parts[0] + " / " + parts[1] + " / " + parts[2];
+        } catch (java.io.IOException e) {
+            return "unknown";
         }
     }
 
@@ -308,14 +323,22 @@ class WorkerScaleBenchmark {
         Map<String, Double> cpuByThreads = Map.of();
     }
 
-    /** CPU seconds of the live threads so far, by who they work for (threads that ended are not counted). */
-    private static Map<String, Double> cpuByThreadGroup(ThreadMXBean threads) {
+    private static Map<Long, Long> threadCpu(ThreadMXBean threads) {
+        Map<Long, Long> cpu = new HashMap<>();
+        for (long id : threads.getAllThreadIds()) {
+            cpu.put(id, Math.max(0, threads.getThreadCpuTime(id)));
+        }
+        return cpu;
+    }
+
+    /** CPU seconds spent during the batch by the live threads, by who they work for (ended threads are missing). */
+    private static Map<String, Double> cpuByThreadGroup(ThreadMXBean threads, Map<Long, Long> before) {
         Map<String, Double> groups = new java.util.TreeMap<>();
         for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (info == null) {
                 continue;
             }
-            long nanos = threads.getThreadCpuTime(info.getThreadId());
+            long nanos = threads.getThreadCpuTime(info.getThreadId()) - before.getOrDefault(info.getThreadId(), 0L);
             if (nanos > 0) {
                 groups.merge(group(info.getThreadName()), nanos / 1e9, Double::sum);
             }
@@ -325,14 +348,20 @@ class WorkerScaleBenchmark {
 
     private static String group(String name) {
         if (name.startsWith("worker-io") || name.startsWith("worker-cpu") || name.startsWith("generation-worker")
-                || name.startsWith("parallel-") || name.contains("generation-worker-producer")) {
-            return "worker (io, cpu, timers, consumer, producer)";
+                || name.startsWith("parallel-") || name.contains("generation-worker-producer")
+                || name.startsWith("ovi-http") || name.startsWith("OkHttp") || name.startsWith("Okio")
+                || name.startsWith("boundedElastic")) {
+            return "worker: its pools, timers, consumer, producer, provider HTTP client, S3 client";
         }
         if (name.startsWith("reactor-http")) {
-            return "HTTP event loops (worker client and fake provider share them)";
+            return "fake provider (Reactor Netty server)";
         }
-        if (name.startsWith("qtp") || name.contains("s3proxy") || name.contains("jclouds") || name.startsWith("user thread")) {
+        if (name.startsWith("qtp") || name.startsWith("S3Proxy") || name.contains("jclouds")
+                || name.startsWith("user thread")) {
             return "S3 server (S3Proxy)";
+        }
+        if (name.equals("main")) {
+            return "benchmark driver (main: producing, reading events)";
         }
         if (name.startsWith("kafka") || name.contains("broker") || name.contains("controller") || name.contains("raft")
                 || name.startsWith("data-plane") || name.contains("quorum") || name.startsWith("ExpirationReaper")
@@ -343,6 +372,6 @@ class WorkerScaleBenchmark {
         if (name.startsWith("benchmark") || name.contains("producer-") || name.contains("consumer")) {
             return "benchmark clients";
         }
-        return "other (JIT, GC, ...: " + name.replaceAll("[0-9]+", "#") + ")";
+        return "other (" + name.replaceAll("[0-9]+", "#") + ")";
     }
 }

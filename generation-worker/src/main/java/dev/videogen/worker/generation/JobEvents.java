@@ -49,6 +49,7 @@ public final class JobEvents {
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     private CompletableFuture<Void> lastProgressSent = CompletableFuture.completedFuture(null);
     private volatile boolean abandoned;
+    private boolean ended;
 
     JobEvents(KafkaTemplate<String, String> kafka, JobCheckpoints checkpoints, Executor io, Clock clock, String jobId,
               JobCheckpoint checkpoint) {
@@ -103,8 +104,8 @@ public final class JobEvents {
      * A progress event Kafka refuses does not fail the job (the next one carries the same news).
      */
     public synchronized void progressed(int progress, String stage, Integer queuePosition, Integer etaSeconds) {
-        if (!lastProgressSent.isDone()) {
-            return;
+        if (ended || !lastProgressSent.isDone()) {
+            return; // a progress tick racing with the end of the job never follows its terminal event
         }
         lastProgress = Math.max(lastProgress, Math.max(0, Math.min(100, progress)));
         int value = lastProgress;
@@ -152,6 +153,7 @@ public final class JobEvents {
             return send(built);
         }, io);
         if (kind == Step.TERMINAL) {
+            ended = true;
             checkpoint = checkpoint.finish();
             JobCheckpoint finished = checkpoint;
             step = step.thenRunAsync(() -> {

@@ -140,12 +140,18 @@ public class JobRunner {
         String videoKey = jobId + ".mp4";
         String posterKey = jobId + ".jpg";
         long start = System.nanoTime();
-        Mono<GeneratedVideo> stored = blocking(() -> {
-            log.debug("job {}: storing after {} ms in line", jobId, (System.nanoTime() - start) / 1_000_000);
-            StoreRetries.run(() -> store.put(store.videosBucket(), videoKey, video.mp4(), "video/mp4"));
-            StoreRetries.run(() -> store.put(store.videosBucket(), posterKey, video.posterJpeg(), "image/jpeg"));
-            return video;
-        });
+        // the video and its poster go up side by side
+        Mono<GeneratedVideo> stored = Mono.when(
+                        blocking(() -> {
+                            StoreRetries.run(() -> store.put(store.videosBucket(), videoKey, video.mp4(), "video/mp4"));
+                            return videoKey;
+                        }),
+                        blocking(() -> {
+                            StoreRetries.run(() -> store.put(store.videosBucket(), posterKey, video.posterJpeg(),
+                                    "image/jpeg"));
+                            return posterKey;
+                        }))
+                .thenReturn(video);
         // progress keeps coming while the object store takes its time, as it does while generating
         return Mono.using(() -> Flux.interval(Duration.ZERO, STORING_TICK)
                                 .subscribe(tick -> events.progressed(97, "storing the video", null, 1)),

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * Ovi through fal's queue: submit once, record the request id durably, poll on a timer (no thread waits), fetch the
@@ -103,9 +104,16 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
     private Mono<Submission> submitOnce(GenerationInput input, GenerationRun run) {
         CompletableFuture<Submission> submitted = new CompletableFuture<>();
         AtomicBoolean started = new AtomicBoolean();
-        run.onAbort(() -> started.get()
-                ? Mono.fromFuture(submitted, true).onErrorResume(e -> Mono.empty()).flatMap(client::cancel)
-                : Mono.empty());
+        AtomicBoolean aborted = new AtomicBoolean();
+        AtomicBoolean canceled = new AtomicBoolean();
+        Function<Submission, Mono<Void>> cancelOnce = request -> canceled.compareAndSet(false, true)
+                ? client.cancel(request) : Mono.empty();
+        run.onAbort(() -> {
+            aborted.set(true);
+            return started.get()
+                    ? Mono.fromFuture(submitted, true).onErrorResume(e -> Mono.empty()).flatMap(cancelOnce)
+                    : Mono.empty();
+        });
         Mono<Submission> submitAndRecord = client.submit(input)
                 .flatMap(request -> {
                     log.info("job {}: {} took it as request {}", run.jobId(), client.provider(), request.requestId());
@@ -118,6 +126,10 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
                             })
                             .thenReturn(request);
                 })
+                // a submit that outlived its job (canceled, or past its deadline, while it was still retrying)
+                .flatMap(request -> aborted.get()
+                        ? cancelOnce.apply(request).onErrorResume(e -> Mono.empty()).thenReturn(request)
+                        : Mono.just(request))
                 .doOnSubscribe(s -> started.set(true))
                 .doOnNext(request -> input.releaseImage())
                 .doOnNext(submitted::complete)

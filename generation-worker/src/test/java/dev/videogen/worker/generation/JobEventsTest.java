@@ -79,6 +79,14 @@ class JobEventsTest {
     }
 
     @Test
+    void noProgressFollowsTheTerminalEvent() {
+        JobEvents events = events();
+        events.failed(new JobError("urn:x", "x", "x")).join();
+        events.progressed(50, "late tick", null, 1);
+        assertThat(harness.events()).hasSize(1);
+    }
+
+    @Test
     void theSubmittedRequestIsRecordedEvenByARunThatWasJustDropped() {
         JobEvents events = events();
         events.abandon();

@@ -373,6 +373,22 @@ class OviGenerationTest {
     }
 
     @Test
+    void aCancelDuringTheSubmitWaitsForItAndCancelsTheRequestItMade() {
+        hf.happyPath("req-16", TestMedia.mp4());
+        hf.statuses("req-16", "IN_PROGRESS");
+        hf.server.stubFor(post(urlEqualTo(FakeOvi.HF_SUBMIT)).willReturn(hf.submitted("req-16").withFixedDelay(1000)));
+        JobControl control = new JobControl();
+        CompletableFuture<Outcome> outcome = router(harness, hf, DEADLINE).run(request(), control).toFuture();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !hf.server.findAll(postRequestedFor(anyUrl())).isEmpty());
+
+        control.cancel();
+
+        assertThat(outcome).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(Outcome.CANCELED);
+        hf.server.verify(1, putRequestedFor(urlEqualTo(hf.cancelUrl("req-16"))));
+        assertThat(harness.checkpoints.load(JOB).providerRequestId()).isEqualTo("req-16");
+    }
+
+    @Test
     void aCrashedRunResumesPollingTheSameRequestWithoutASecondSubmit() {
         hf.happyPath("req-14", TestMedia.mp4());
         hf.statuses("req-14", "IN_PROGRESS");
