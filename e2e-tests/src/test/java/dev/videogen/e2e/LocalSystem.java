@@ -38,7 +38,9 @@ final class LocalSystem {
     private final Map<String, String> extraEnv = new java.util.HashMap<>();
     private Process process;
 
-    LocalSystem(Path dataDir, int base) {
+    LocalSystem(Path dataDir, int requestedBase) {
+        // -Dvideogen.e2e.portShift=N moves every port, so two checkouts can run the suite side by side.
+        int base = requestedBase + Integer.getInteger("videogen.e2e.portShift", 0);
         this.gatewayPort = base + 80;
         this.statusPort = base + 81;
         this.mediaPort = base + 82;
