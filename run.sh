@@ -132,22 +132,15 @@ check_alive() {
   done
 }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-INFRA_PORTS=("$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$REDIS_PORT" "$S3_PORT")
-[ "${VIDEOGEN_EXTERNAL_INFRA:-0}" = 1 ] && INFRA_PORTS=()
-for port in "${INFRA_PORTS[@]}" "$VIDEOGEN_PORT" "$VIDEOGEN_STATUS_PORT" \
-            "$VIDEOGEN_MEDIA_PORT" $(seq "$WORKER_PORT" $((WORKER_PORT + WORKERS - 1))); do
-  if ! port_free "$port"; then
-    log "port $port is already in use (another Videogen, or another program); stop it or choose other ports"
-    exit 1
-  fi
-done
 
-# The infrastructure, unless it already runs elsewhere (VIDEOGEN_EXTERNAL_INFRA=1, e.g. containers).
-start_infrastructure() {
-# --- Kafka (KRaft, combined broker + controller) ---
-mkdir -p "$DATA_DIR/kafka"
-cat > "$DATA_DIR/kafka.properties" <<PROPS
+# One component in the foreground (the process replaces this shell), with the configuration above. The whole
+# system below is made of these; `./run.sh component NAME` starts just one (used by the fault tests).
+run_component() { # kafka | redis | s3 | status-service | media-service | gateway-service | generation-worker [N]
+  local jvm=(-Xmx"$SERVICE_XMX" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k)
+  case "$1" in
+    kafka)
+      mkdir -p "$DATA_DIR/kafka"
+      cat > "$DATA_DIR/kafka.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
@@ -166,26 +159,23 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 PROPS
-KAFKA_CP="$ROOT/local-stack/kafka-broker/target/lib/*"
-KAFKA_LOG="-Dlog4j2.configurationFile=$ROOT/local-stack/kafka-broker/log4j2.properties"
-if [ ! -f "$DATA_DIR/kafka/meta.properties" ]; then
-  "$JAVA" -Xmx256m $KAFKA_LOG -cp "$KAFKA_CP" kafka.tools.StorageTool format --ignore-formatted \
-    -t "vg-local-cluster-0000001" -c "$DATA_DIR/kafka.properties" >> "$LOGS/kafka.log" 2>&1
-fi
-log "starting Kafka on 127.0.0.1:$KAFKA_PORT"
-start kafka "$JAVA" -Xmx512m -XX:+UseG1GC $KAFKA_LOG -cp "$KAFKA_CP" kafka.Kafka "$DATA_DIR/kafka.properties"
-
-# --- Redis ---
-mkdir -p "$DATA_DIR/redis"
-REDIS_SERVER="$(command -v redis-server || ls "$REDIS_BIN_DIR"/redis-server-* | head -n 1)"
-chmod +x "$REDIS_SERVER" 2>/dev/null || true
-log "starting Redis on 127.0.0.1:$REDIS_PORT ($REDIS_SERVER)"
-start redis "$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$DATA_DIR/redis" --appendonly yes \
-  --daemonize no --save 60 1
-
-# --- S3 API (S3Proxy on the file system) ---
-mkdir -p "$DATA_DIR/s3"
-cat > "$DATA_DIR/s3proxy.properties" <<PROPS
+      local cp="$ROOT/local-stack/kafka-broker/target/lib/*"
+      local logcfg="-Dlog4j2.configurationFile=$ROOT/local-stack/kafka-broker/log4j2.properties"
+      if [ ! -f "$DATA_DIR/kafka/meta.properties" ]; then
+        "$JAVA" -Xmx256m "$logcfg" -cp "$cp" kafka.tools.StorageTool format --ignore-formatted \
+          -t "vg-local-cluster-0000001" -c "$DATA_DIR/kafka.properties"
+      fi
+      exec "$JAVA" -Xmx512m -XX:+UseG1GC "$logcfg" -cp "$cp" kafka.Kafka "$DATA_DIR/kafka.properties" ;;
+    redis)
+      mkdir -p "$DATA_DIR/redis"
+      local server
+      server="$(command -v redis-server || ls "$REDIS_BIN_DIR"/redis-server-* | head -n 1)"
+      chmod +x "$server" 2>/dev/null || true
+      exec "$server" --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$DATA_DIR/redis" --appendonly yes \
+        --daemonize no --save 60 1 ;;
+    s3)
+      mkdir -p "$DATA_DIR/s3"
+      cat > "$DATA_DIR/s3proxy.properties" <<PROPS
 s3proxy.endpoint=http://127.0.0.1:$S3_PORT
 s3proxy.authorization=aws-v2-or-v4
 s3proxy.identity=$S3_ACCESS_KEY
@@ -193,32 +183,56 @@ s3proxy.credential=$S3_SECRET_KEY
 jclouds.provider=filesystem-nio2
 jclouds.filesystem.basedir=$DATA_DIR/s3
 PROPS
-chmod 600 "$DATA_DIR/s3proxy.properties"
-log "starting the S3 server on 127.0.0.1:$S3_PORT"
-start s3 "$JAVA" -Xmx256m -Dlogback.configurationFile="$ROOT/local-stack/s3-server/logback.xml" \
-  -cp "$ROOT/local-stack/s3-server/target/lib/*" org.gaul.s3proxy.Main --properties "$DATA_DIR/s3proxy.properties"
-
-wait_port redis "$REDIS_PORT" 30
-wait_port s3 "$S3_PORT" 60
-wait_port kafka "$KAFKA_PORT" 60
+      chmod 600 "$DATA_DIR/s3proxy.properties"
+      exec "$JAVA" -Xmx256m -Dlogback.configurationFile="$ROOT/local-stack/s3-server/logback.xml" \
+        -cp "$ROOT/local-stack/s3-server/target/lib/*" org.gaul.s3proxy.Main --properties "$DATA_DIR/s3proxy.properties" ;;
+    status-service|media-service|gateway-service)
+      exec "$JAVA" "${jvm[@]}" -jar "$(jar_of "$1")" ;;
+    generation-worker)
+      VIDEOGEN_WORKER_PORT=$((WORKER_PORT + ${2:-0})) exec "$JAVA" "${jvm[@]}" -Xmx384m -jar "$(jar_of generation-worker)" ;;
+    *)
+      log "unknown component '$1' (kafka, redis, s3, status-service, media-service, gateway-service, generation-worker [N])"
+      exit 2 ;;
+  esac
 }
 
+if [ "${1:-}" = component ]; then
+  shift
+  run_component "$@"
+fi
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+INFRA_PORTS=("$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$REDIS_PORT" "$S3_PORT")
+[ "${VIDEOGEN_EXTERNAL_INFRA:-0}" = 1 ] && INFRA_PORTS=()
+for port in "${INFRA_PORTS[@]}" "$VIDEOGEN_PORT" "$VIDEOGEN_STATUS_PORT" \
+            "$VIDEOGEN_MEDIA_PORT" $(seq "$WORKER_PORT" $((WORKER_PORT + WORKERS - 1))); do
+  if ! port_free "$port"; then
+    log "port $port is already in use (another Videogen, or another program); stop it or choose other ports"
+    exit 1
+  fi
+done
+
+# The infrastructure, unless it already runs elsewhere (VIDEOGEN_EXTERNAL_INFRA=1, e.g. containers).
 if [ "${VIDEOGEN_EXTERNAL_INFRA:-0}" = 1 ]; then
   log "using external Kafka ($KAFKA_BOOTSTRAP_SERVERS), Redis ($REDIS_URL) and object store ($S3_ENDPOINT)"
 else
-  start_infrastructure
+  log "starting Kafka on 127.0.0.1:$KAFKA_PORT, Redis on 127.0.0.1:$REDIS_PORT, the S3 server on 127.0.0.1:$S3_PORT"
+  start kafka run_component kafka
+  start redis run_component redis
+  start s3 run_component s3
+  wait_port redis "$REDIS_PORT" 30
+  wait_port s3 "$S3_PORT" 60
+  wait_port kafka "$KAFKA_PORT" 60
 fi
 
 # --- services ---
-JVM_OPTS=(-Xmx"$SERVICE_XMX" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k)
 log "starting status-service, media-service, $WORKERS generation-worker(s), gateway-service"
-start status-service "$JAVA" "${JVM_OPTS[@]}" -jar "$(jar_of status-service)"
-start media-service "$JAVA" "${JVM_OPTS[@]}" -jar "$(jar_of media-service)"
+start status-service run_component status-service
+start media-service run_component media-service
 for ((w=0; w<WORKERS; w++)); do
-  start "generation-worker-$w" env VIDEOGEN_WORKER_PORT=$((WORKER_PORT + w)) \
-    "$JAVA" "${JVM_OPTS[@]}" -Xmx384m -jar "$(jar_of generation-worker)"
+  start "generation-worker-$w" run_component generation-worker "$w"
 done
-start gateway-service "$JAVA" "${JVM_OPTS[@]}" -jar "$(jar_of gateway-service)"
+start gateway-service run_component gateway-service
 
 wait_healthy status-service "$VIDEOGEN_STATUS_PORT" 120
 wait_healthy media-service "$VIDEOGEN_MEDIA_PORT" 120

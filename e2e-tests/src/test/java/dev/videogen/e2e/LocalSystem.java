@@ -79,7 +79,20 @@ final class LocalSystem {
                 .directory(root.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
-        Map<String, String> env = builder.environment();
+        environment(builder.environment());
+        int logBefore = log().length();
+        process = builder.start();
+        await("run.sh reports the system up").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("run.sh exited with " + process.exitValue() + ":\n" + log());
+                    }
+                    return log().indexOf("Videogen is up", logBefore) >= 0;
+                });
+    }
+
+    /** What run.sh and each component it starts see: this system's ports and data, then {@link #withEnv}. */
+    private void environment(Map<String, String> env) {
         env.put("VIDEOGEN_DATA_DIR", dataDir.toString());
         env.put("VIDEOGEN_PORT", Integer.toString(gatewayPort));
         env.put("VIDEOGEN_STATUS_PORT", Integer.toString(statusPort));
@@ -93,15 +106,21 @@ final class LocalSystem {
         env.remove("HF_TOKEN");
         env.remove("FAL_KEY");
         env.putAll(extraEnv);
-        int logBefore = log().length();
-        process = builder.start();
-        await("run.sh reports the system up").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    if (!process.isAlive()) {
-                        throw new IllegalStateException("run.sh exited with " + process.exitValue() + ":\n" + log());
-                    }
-                    return log().indexOf("Videogen is up", logBefore) >= 0;
-                });
+    }
+
+    /**
+     * One component on its own ({@code ./run.sh component NAME [N]}: kafka, redis, s3, a service, or generation-worker
+     * N), for tests that kill or restart a part of the system. Its output is appended to {@code logs/NAME.log}.
+     */
+    Process startComponent(String... nameAndArgs) throws IOException {
+        Path logs = dataDir.resolve("logs");
+        Files.createDirectories(logs);
+        java.util.List<String> command = new java.util.ArrayList<>(List.of("bash", root.resolve("run.sh").toString(), "component"));
+        command.addAll(List.of(nameAndArgs));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(String.join("-", nameAndArgs) + ".log").toFile()));
+        environment(builder.environment());
+        return builder.start();
     }
 
     /** Stops run.sh the way Ctrl-C would and returns its exit code. */

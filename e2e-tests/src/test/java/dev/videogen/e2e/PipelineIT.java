@@ -316,7 +316,7 @@ class PipelineIT {
         assertThat(new String(video.body(), 4, 4, StandardCharsets.US_ASCII)).isEqualTo("ftyp");
     }
 
-    private static byte[] image(int width, int height, String format) throws IOException {
+    static byte[] image(int width, int height, String format) throws IOException {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setPaint(new GradientPaint(0, 0, new Color(20, 60, 160), width, height, new Color(250, 140, 40)));

@@ -81,7 +81,9 @@ class ProblemExceptionHandler implements WebExceptionHandler {
             if (p.getDetail() == null) {
                 p.setDetail(HttpStatus.valueOf(p.getStatus()).getReasonPhrase());
             }
-            if (p.getStatus() >= 500) {
+            if (p.getStatus() == HttpStatus.SERVICE_UNAVAILABLE.value()) {
+                log.warn("request refused: {} ({})", p.getDetail(), error.getCause() == null ? "-" : error.getCause().toString());
+            } else if (p.getStatus() >= 500) {
                 log.error("request failed: {}", p.getDetail(), error);
             }
             return p;

@@ -23,6 +23,19 @@ public final class Problems {
         return of(HttpStatus.BAD_REQUEST, "invalid-input", "Invalid input", detail);
     }
 
+    /**
+     * 503 with {@code Retry-After}: a dependency (object store, broker) is not reachable; nothing was done, and the
+     * same request may simply be sent again.
+     */
+    public static ErrorResponseException unavailable(String slug, String title, String detail, Throwable cause) {
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, detail);
+        body.setType(type(slug));
+        body.setTitle(title);
+        ErrorResponseException problem = new ErrorResponseException(HttpStatus.SERVICE_UNAVAILABLE, body, cause);
+        problem.getHeaders().set("Retry-After", "5");
+        return problem;
+    }
+
     public static URI type(String slug) {
         return URI.create("urn:videogen:problem:" + slug);
     }

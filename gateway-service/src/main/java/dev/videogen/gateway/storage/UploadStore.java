@@ -1,22 +1,29 @@
 package dev.videogen.gateway.storage;
 
+import dev.videogen.gateway.problem.Problems;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
 import io.minio.errors.ErrorResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import java.io.ByteArrayInputStream;
+import java.time.Duration;
 import java.util.Optional;
 
 /** The uploads bucket: input images stored under their jobId (the claim check that Kafka messages carry). */
 @Component
 public class UploadStore {
+
+    private static final Logger log = LoggerFactory.getLogger(UploadStore.class);
 
     private final MinioClient client;
     private final String bucket;
@@ -27,6 +34,9 @@ public class UploadStore {
                 .credentials(properties.accessKey(), properties.secretKey())
                 .region(properties.region())
                 .build();
+        // a store that hangs must not hold an upload for OkHttp's default minutes: connect, write, read
+        client.setTimeout(Duration.ofSeconds(3).toMillis(), Duration.ofSeconds(20).toMillis(),
+                Duration.ofSeconds(20).toMillis());
         this.bucket = properties.uploadsBucket();
     }
 
@@ -42,7 +52,27 @@ public class UploadStore {
                     .stream(new ByteArrayInputStream(bytes), bytes.length, -1)
                     .contentType(contentType).build());
             return null;
-        }).subscribeOn(Schedulers.boundedElastic());
+        }).subscribeOn(Schedulers.boundedElastic()).onErrorMap(UploadStore::unavailable);
+    }
+
+    /** Best effort: the upload of a job that could not be queued is removed again. */
+    public Mono<Void> delete(String jobId) {
+        return Mono.<Void>fromCallable(() -> {
+            client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(jobId).build());
+            return null;
+        }).subscribeOn(Schedulers.boundedElastic()).onErrorResume(e -> {
+            log.warn("could not remove the upload of job {}: {}", jobId, e.toString());
+            return Mono.empty();
+        });
+    }
+
+    private static Throwable unavailable(Throwable e) {
+        if (e instanceof org.springframework.web.ErrorResponseException) {
+            return e;
+        }
+        return Problems.unavailable("storage-unavailable", "Storage unavailable",
+                "The object store is not reachable right now, so nothing was stored or submitted. Please try again in a"
+                        + " few seconds.", e);
     }
 
     /** The stored image with its content type, or empty when there is none. */
@@ -57,7 +87,7 @@ public class UploadStore {
                 }
                 throw e;
             }
-        }).subscribeOn(Schedulers.boundedElastic());
+        }).subscribeOn(Schedulers.boundedElastic()).onErrorMap(UploadStore::unavailable);
     }
 
     private volatile boolean bucketReady;

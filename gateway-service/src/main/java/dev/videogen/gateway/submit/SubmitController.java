@@ -87,7 +87,10 @@ class SubmitController {
         Timer.Sample upload = Timer.start(meters);
         return uploads.put(jobId, submission.image(), submission.imageInfo().contentType())
                 .doOnSuccess(ignored -> upload.stop(meters.timer("videogen.gateway.upload.duration")))
-                .then(publisher.publish(request))
+                .then(publisher.publish(request).onErrorResume(e -> uploads.delete(jobId).then(Mono.error(
+                        Problems.unavailable("queue-unavailable", "Queue unavailable", "The message broker is not "
+                                + "reachable right now, so the job was not submitted. Please try again in a few seconds.",
+                                e)))))
                 .doOnSuccess(ignored -> meters.counter("videogen.jobs.submitted").increment())
                 .doOnSuccess(ignored -> log.info("job {} submitted ({} bytes, {}x{} {})", jobId,
                         submission.image().length, submission.imageInfo().width(),

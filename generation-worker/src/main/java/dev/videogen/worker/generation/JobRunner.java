@@ -156,12 +156,10 @@ public class JobRunner {
         return Mono.using(() -> Flux.interval(Duration.ZERO, STORING_TICK)
                                 .subscribe(tick -> events.progressed(97, "storing the video", null, 1)),
                         ticker -> stored, Disposable::dispose)
-                .onErrorMap(ObjectStore.StorageException.class, e -> {
-                    log.warn("job {}: object store unavailable: {}", jobId, e.getMessage());
-                    return new GenerationException("storage-unavailable", "Storage unavailable",
-                            "The video could not be stored because the object store is not reachable; please try again.",
-                            e);
-                })
+                // the store being away is infrastructure, not the job's fault: the run is taken up again from its
+                // checkpoint (the provider's result is fetched again, never paid for again) until the job's deadline
+                .doOnError(ObjectStore.StorageException.class, e -> log.warn(
+                        "job {}: object store unavailable while storing the video: {}", jobId, e.getMessage()))
                 .doOnNext(done -> log.debug("job {}: stored after {} ms", jobId, (System.nanoTime() - start) / 1_000_000))
                 .flatMap(done -> terminal(events.completed(videoKey, posterKey, video.bytes(), video.durationMs()),
                         Outcome.SUCCEEDED))

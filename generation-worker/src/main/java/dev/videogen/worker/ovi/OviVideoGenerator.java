@@ -5,6 +5,7 @@ import dev.videogen.worker.generation.GenerationException;
 import dev.videogen.worker.generation.GenerationInput;
 import dev.videogen.worker.generation.GenerationRun;
 import dev.videogen.worker.generation.GenerationTimes;
+import dev.videogen.worker.generation.JobRunner;
 import dev.videogen.worker.generation.VideoGenerator;
 import dev.videogen.worker.media.Mp4;
 import dev.videogen.worker.media.PosterExtractor;
@@ -81,7 +82,8 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
                     .flatMap(request -> awaitCompletion(request, progress)
                             .flatMap(status -> fetch(request, status, progress)));
             return Mono.using(() -> ticker(run, progress), ticker -> flow, Disposable::dispose)
-                    .onErrorMap(e -> !(e instanceof GenerationException), client::explain);
+                    // Kafka or the object store being away is not the provider's failure: the runner retries those
+                    .onErrorMap(e -> !(e instanceof GenerationException) && !JobRunner.isInfrastructure(e), client::explain);
         });
     }
 
