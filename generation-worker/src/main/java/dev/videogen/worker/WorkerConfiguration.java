@@ -47,7 +47,6 @@ class WorkerConfiguration {
     private static final Logger log = LoggerFactory.getLogger(WorkerConfiguration.class);
 
     /** How many days of cancel commands a worker reads when it starts (older ones concern jobs long gone). */
-    private static final Duration COMMANDS_RETENTION = Duration.ofDays(7);
 
     /**
      * Chooses the generator: {@code auto} takes HF_TOKEN, then FAL_KEY, then the demo; {@code huggingface} and
@@ -194,7 +193,6 @@ class WorkerConfiguration {
     @Bean
     NewTopic commandsTopic() {
         return TopicBuilder.name(Topics.COMMANDS).partitions(Topics.REQUESTED_PARTITIONS).replicas(1)
-                .config("cleanup.policy", "compact,delete")
-                .config("retention.ms", Long.toString(COMMANDS_RETENTION.toMillis())).build();
+                .configs(Topics.COMMANDS_CONFIG).build();
     }
 }

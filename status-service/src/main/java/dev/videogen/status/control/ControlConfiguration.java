@@ -12,6 +12,7 @@ class ControlConfiguration {
     /** Compacted: the latest command per job stays readable for a worker that reaches the job late. */
     @Bean
     NewTopic commandsTopic() {
-        return TopicBuilder.name(Topics.COMMANDS).partitions(Topics.REQUESTED_PARTITIONS).replicas(1).compact().build();
+        return TopicBuilder.name(Topics.COMMANDS).partitions(Topics.REQUESTED_PARTITIONS).replicas(1)
+                .configs(Topics.COMMANDS_CONFIG).build();
     }
 }
