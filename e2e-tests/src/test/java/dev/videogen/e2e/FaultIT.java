@@ -78,7 +78,7 @@ class FaultIT {
         }
         ovi = new FakeOvi(0, JOB_TIME, sampleVideo, TOKEN);
         Path data = Path.of("target", "faults-data-" + System.currentTimeMillis()).toAbsolutePath();
-        system = new LocalSystem(data, 36000)
+        system = new LocalSystem(data, 23000) // below the ephemeral port range (32768+), so a client socket cannot hold a port we bind again
                 .withEnv("VIDEOGEN_EXTERNAL_INFRA", "1")
                 .withEnv("VIDEOGEN_WORKERS", "0")
                 .withEnv("VIDEOGEN_GENERATOR", "huggingface")
