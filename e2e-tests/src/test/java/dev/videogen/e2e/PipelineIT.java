@@ -355,7 +355,7 @@ class PipelineIT {
         // ... and the lines the services logged about the job name that trace and the job
         Path logs = system.dataDir().resolve("logs");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            for (String service : new String[] {"gateway-service", "generation-worker"}) {
+            for (String service : new String[] {"gateway-service", "generation-worker-0"}) {
                 assertThat(Files.readAllLines(logs.resolve(service + ".log"))).as(service)
                         .anySatisfy(line -> assertThat(line).contains(traceId, "[" + jobId + "]"));
             }
@@ -399,7 +399,7 @@ class PipelineIT {
         }
         files.add(system.dataDir().resolveSibling(system.dataDir().getFileName() + "-run.log"));
         assertThat(files).extracting(file -> file.getFileName().toString())
-                .contains("gateway-service.log", "generation-worker.log", "status-service.log", "media-service.log");
+                .contains("gateway-service.log", "generation-worker-0.log", "status-service.log", "media-service.log");
         for (Path file : files) {
             String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
             secret.forEach((name, value) -> assertThat(text).as("%s in %s", name, file).doesNotContain(value));
