@@ -28,6 +28,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,11 +51,15 @@ class PipelineIT {
     private static Api user;
     private static byte[] png;
     private static String jobId;
+    /** A HuggingFace token the system is started with (the generator stays the demo): no log may show it. */
+    private static final String HF_TOKEN_CANARY = "hf_e2eCanary" + Long.toHexString(System.nanoTime());
 
     @BeforeAll
     static void startSystem() throws Exception {
         Path data = Path.of("target", "e2e-data-" + System.currentTimeMillis()).toAbsolutePath();
-        system = new LocalSystem(data, 18000);
+        system = new LocalSystem(data, 18000)
+                .withEnv("HF_TOKEN", HF_TOKEN_CANARY)
+                .withEnv("VIDEOGEN_GENERATOR", "demo");
         for (int port : system.ports) {
             assertThat(LocalSystem.listening(port)).as("port %d must be free for the test system", port).isFalse();
         }
@@ -314,6 +319,91 @@ class PipelineIT {
         HttpResponse<byte[]> video = user.getBytes(job.get("videoUrl").asString());
         assertThat(video.statusCode()).isEqualTo(200);
         assertThat(new String(video.body(), 4, 4, StandardCharsets.US_ASCII)).isEqualTo("ftyp");
+    }
+
+    @Test
+    @Order(2)
+    void aJobIsOneTraceFromItsRequestRecordToItsLastEventAndEveryServiceHasItsMetrics() throws Exception {
+        Map<String, java.util.List<String>> traceIds = new java.util.TreeMap<>();
+        Properties config = new Properties();
+        config.put("bootstrap.servers", system.kafka());
+        config.put("group.id", "e2e-trace-" + System.nanoTime());
+        config.put("auto.offset.reset", "earliest");
+        config.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        config.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(config)) {
+            consumer.subscribe(java.util.List.of(Topics.REQUESTED, Topics.EVENTS));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    if (jobId.equals(record.key())) {
+                        var header = record.headers().lastHeader("traceparent");
+                        String type = record.topic().equals(Topics.REQUESTED) ? "Requested"
+                                : EventJson.readEvent(record.value()).getClass().getSimpleName();
+                        traceIds.computeIfAbsent(header == null ? "none" : new String(header.value(),
+                                StandardCharsets.UTF_8).split("-")[1], k -> new java.util.ArrayList<>()).add(type);
+                    }
+                }
+                return traceIds.values().stream().flatMap(java.util.List::stream)
+                        .anyMatch(type -> type.equals("GenerationCompleted"));
+            });
+        }
+        // the gateway's record and every event the worker published, the last ones from callbacks long after
+        assertThat(traceIds).as("trace ids of the records of job %s", jobId).hasSize(1).doesNotContainKey("none");
+        assertThat(traceIds.values().iterator().next()).contains("Requested", "GenerationAccepted",
+                "GenerationStarted", "GenerationCompleted");
+        String traceId = traceIds.keySet().iterator().next();
+        // ... and the lines the services logged about the job name that trace and the job
+        Path logs = system.dataDir().resolve("logs");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            for (String service : new String[] {"gateway-service", "generation-worker-0"}) {
+                assertThat(Files.readAllLines(logs.resolve(service + ".log"))).as(service)
+                        .anySatisfy(line -> assertThat(line).contains(traceId, "[" + jobId + "]"));
+            }
+        });
+
+        Map<Integer, String[]> expected = Map.of(
+                system.gatewayPort, new String[] {"videogen_jobs_submitted_total",
+                        "videogen_gateway_upload_duration_seconds_bucket"},
+                system.workerPort, new String[] {"videogen_worker_jobs_total", "outcome=\"canceled\"",
+                        "videogen_worker_job_queue_time_seconds_bucket", "videogen_worker_job_run_time_seconds_bucket",
+                        "kafka_consumer_fetch_manager_records_lag_max"},
+                system.statusPort, new String[] {"videogen_sse_streams", "videogen_fold_events_total",
+                        "kafka_consumer_fetch_manager_records_lag_max"},
+                system.mediaPort, new String[] {"videogen_media_download_time_seconds_bucket"});
+        for (var service : expected.entrySet()) {
+            HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + service.getKey() + "/actuator/prometheus")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).as("metrics on port %d", service.getKey()).contains(service.getValue())
+                    .doesNotContain(jobId);
+        }
+    }
+
+    @Test
+    @Order(11)
+    void noLogOfAnyServiceContainsASecretItWasStartedWith() throws Exception {
+        Properties secrets = new Properties();
+        try (var in = Files.newInputStream(system.dataDir().resolve("secrets.env"))) {
+            secrets.load(in);
+        }
+        Map<String, String> secret = Map.of(
+                "S3_SECRET_KEY", secrets.getProperty("S3_SECRET_KEY"),
+                "VIDEOGEN_OWNER_KEY", secrets.getProperty("VIDEOGEN_OWNER_KEY"),
+                "VIDEOGEN_API_KEYS", LocalSystem.API_KEY,
+                "HF_TOKEN", HF_TOKEN_CANARY);
+        assertThat(secret.values()).allSatisfy(value -> assertThat(value).hasSizeGreaterThan(8));
+        java.util.List<Path> files;
+        try (var walk = Files.walk(system.dataDir().resolve("logs"))) {
+            files = new java.util.ArrayList<>(walk.filter(Files::isRegularFile).toList());
+        }
+        files.add(system.dataDir().resolveSibling(system.dataDir().getFileName() + "-run.log"));
+        assertThat(files).extracting(file -> file.getFileName().toString())
+                .contains("gateway-service.log", "generation-worker-0.log", "status-service.log", "media-service.log");
+        for (Path file : files) {
+            String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+            secret.forEach((name, value) -> assertThat(text).as("%s in %s", name, file).doesNotContain(value));
+        }
     }
 
     static byte[] image(int width, int height, String format) throws IOException {

@@ -13,11 +13,13 @@ import dev.videogen.worker.ovi.OviProperties;
 import dev.videogen.worker.ovi.OviVideoGenerator;
 import dev.videogen.worker.ovi.Secret;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.ConcurrentKafkaListenerContainerFactoryConfigurer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -114,10 +116,12 @@ class WorkerConfiguration {
     }
 
     @Bean(destroyMethod = "abandonAll")
-    InFlightJobs inFlightJobs(JobRunner runner, IntakeSwitch intake, WorkerProperties properties, MeterRegistry meters) {
+    InFlightJobs inFlightJobs(JobRunner runner, IntakeSwitch intake, WorkerProperties properties, MeterRegistry meters,
+                              ObjectProvider<ObservationRegistry> observations) {
         int max = properties.maxInFlightFor(runner.generatorName());
         log.info("up to {} jobs in flight", max);
-        return new InFlightJobs(runner::run, intake, max, properties.retryFirst(), properties.retryMax(), meters);
+        return new InFlightJobs(runner::run, intake, max, properties.retryFirst(), properties.retryMax(), meters,
+                observations.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 
     /**
@@ -157,7 +161,8 @@ class WorkerConfiguration {
      * commits nothing (ack mode MANUAL, never acknowledged), so a restarted worker reads the retained ones again.
      */
     @Bean
-    ConcurrentKafkaListenerContainerFactory<String, String> commandsContainerFactory(KafkaProperties kafka) {
+    ConcurrentKafkaListenerContainerFactory<String, String> commandsContainerFactory(KafkaProperties kafka,
+            @Value("${spring.kafka.listener.observation-enabled:false}") boolean observationEnabled) {
         Map<String, Object> config = kafka.buildConsumerProperties();
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -170,6 +175,9 @@ class WorkerConfiguration {
         factory.setConsumerFactory(new DefaultKafkaConsumerFactory<>(config));
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL);
         factory.getContainerProperties().setPollTimeout(1_000);
+        // like the requests' container (spring.kafka.listener.observation-enabled): a cancel joins the trace of the
+        // request that asked for it, and the listener timer has one set of tags
+        factory.getContainerProperties().setObservationEnabled(observationEnabled);
         factory.setCommonErrorHandler(new DefaultErrorHandler(new FixedBackOff(1_000, 60)));
         return factory;
     }

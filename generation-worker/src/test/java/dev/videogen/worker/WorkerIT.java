@@ -80,6 +80,8 @@ import static org.awaitility.Awaitility.await;
         "videogen.ovi.backoff-max=200ms",
         "videogen.ovi.request-timeout=5s",
         "spring.kafka.consumer.properties.session.timeout.ms=10000",
+        // nothing sampled: trace ids must travel all the same (the running system samples everything, see PipelineIT)
+        "management.tracing.sampling.probability=0",
 })
 @EmbeddedKafka(partitions = 12, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @ExtendWith(OutputCaptureExtension.class)
@@ -275,7 +277,78 @@ class WorkerIT {
         assertThat(moved).isPositive();
     }
 
+    @Test
+    void everyEventOfAJobContinuesTheTraceOfItsRequestAndItsLinesNameTheJob(CapturedOutput output) throws Exception {
+        String traced = "it-traced";
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        stubJob("traced", "req-traced", "IN_PROGRESS", "COMPLETED");
+        upstream.result("req-traced", TestMedia.mp4());
+        String untraced = "it-untraced";
+        stubJob("untraced", "req-untraced", "IN_PROGRESS", "COMPLETED");
+        upstream.result("req-untraced", TestMedia.mp4());
+        double succeededBefore = sample(metrics(), "videogen_worker_jobs_total", "outcome=\"succeeded\"");
+
+        send(Topics.REQUESTED, traced, EventJson.write(request(traced, "traced")),
+                "00-" + traceId + "-00f067aa0ba902b7-00");
+        send(Topics.REQUESTED, untraced, EventJson.write(request(untraced, "untraced")));
+        awaitEvent(traced, GenerationCompleted.class);
+        awaitEvent(untraced, GenerationCompleted.class);
+
+        // a request with a traceparent: every event of its job, the last ones sent long after the listener returned
+        List<ConsumerRecord<String, String>> tracedEvents = recordsOf(traced);
+        assertThat(tracedEvents).hasSizeGreaterThanOrEqualTo(4)
+                .allSatisfy(record -> assertThat(traceIdOf(record)).isEqualTo(traceId));
+        // a request without one (an external producer): a new trace, one for all of its job's events
+        List<ConsumerRecord<String, String>> untracedEvents = recordsOf(untraced);
+        String newTrace = traceIdOf(untracedEvents.get(0));
+        assertThat(newTrace).matches("[0-9a-f]{32}").isNotEqualTo(traceId).isNotEqualTo("0".repeat(32));
+        assertThat(untracedEvents).allSatisfy(record -> assertThat(traceIdOf(record)).isEqualTo(newTrace));
+
+        // lines logged from the job's callbacks carry its trace id and jobId (logback-test.xml prints both)
+        await().atMost(WAIT).untilAsserted(() -> assertThat(output.getAll().lines()
+                .filter(line -> line.contains("job " + traced + " succeeded")))
+                .singleElement().asString().contains("[" + traceId + ",", "[" + traced + "]"));
+        assertThat(output.getAll().lines().filter(line -> line.contains("job " + untraced + ": generating")))
+                .singleElement().asString().contains("[" + newTrace + ",", "[" + untraced + "]");
+
+        String metrics = metrics();
+        assertThat(sample(metrics, "videogen_worker_jobs_total", "outcome=\"succeeded\""))
+                .isGreaterThanOrEqualTo(succeededBefore + 2);
+        assertThat(metrics).contains("videogen_worker_jobs_total{generator=\"huggingface\",outcome=\"canceled\"",
+                "videogen_worker_job_queue_time_seconds_bucket", "videogen_worker_job_run_time_seconds_bucket",
+                "videogen_worker_download_time_seconds_bucket", "kafka_consumer_fetch_manager_records_lag_max");
+        assertThat(sample(metrics, "videogen_worker_download_time_seconds_count", "outcome=\"success\""))
+                .isGreaterThanOrEqualTo(2);
+        assertThat(metrics).doesNotContain("jobId=", traced);
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    private String metrics() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The sum of a metric's samples whose labels contain the given text (0 when there is none). */
+    static double sample(String metrics, String name, String label) {
+        return metrics.lines()
+                .filter(line -> line.startsWith(name + "{") && line.contains(label))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    /** The trace id of a record's W3C traceparent header ({@code 00-traceid-spanid-flags}). */
+    private static String traceIdOf(ConsumerRecord<String, String> record) {
+        org.apache.kafka.common.header.Header header = record.headers().lastHeader("traceparent");
+        assertThat(header).as("traceparent of %s", record.value()).isNotNull();
+        return new String(header.value(), StandardCharsets.UTF_8).split("-")[1];
+    }
+
+    private List<ConsumerRecord<String, String>> recordsOf(String jobId) {
+        pollEvents();
+        return events.stream().filter(r -> jobId.equals(r.key())).toList();
+    }
 
     /** One key per partition of the requested topic, as Kafka's default partitioner places them. */
     private static List<String> keysCoveringEveryPartition(String prefix) {
@@ -304,11 +377,19 @@ class WorkerIT {
     }
 
     private RecordMetadata send(String topic, String key, String value) throws Exception {
+        return send(topic, key, value, null);
+    }
+
+    private RecordMetadata send(String topic, String key, String value, String traceparent) throws Exception {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         try (Producer<String, String> producer = new KafkaProducer<>(config)) {
-            return producer.send(new ProducerRecord<>(topic, key, value)).get();
+            ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
+            if (traceparent != null) {
+                record.headers().add("traceparent", traceparent.getBytes(StandardCharsets.UTF_8));
+            }
+            return producer.send(record).get();
         }
     }
 

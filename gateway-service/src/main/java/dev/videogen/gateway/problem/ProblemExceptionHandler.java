@@ -2,6 +2,7 @@ package dev.videogen.gateway.problem;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -21,6 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Every error that leaves the gateway is application/problem+json, including the ones the framework raises
@@ -31,6 +34,7 @@ import java.util.Map;
 class ProblemExceptionHandler implements WebExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemExceptionHandler.class);
+    private static final Pattern JOB_PATH = Pattern.compile("^/api/video-(?:jobs|blob)/([A-Za-z0-9_-]{1,100})(?:/|$)");
 
     private final JsonMapper json;
 
@@ -44,7 +48,17 @@ class ProblemExceptionHandler implements WebExceptionHandler {
         if (response.isCommitted()) {
             return Mono.error(error);
         }
-        ProblemDetail problem = toProblem(error);
+        // a failure logged while answering a job's path names the job, as every line about a job does
+        Matcher job = JOB_PATH.matcher(exchange.getRequest().getPath().value());
+        if (job.find()) {
+            MDC.put("jobId", job.group(1));
+        }
+        ProblemDetail problem;
+        try {
+            problem = toProblem(error);
+        } finally {
+            MDC.remove("jobId");
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", problem.getType() == null ? "about:blank" : problem.getType().toString());
         body.put("title", problem.getTitle() == null ? HttpStatus.valueOf(problem.getStatus()).getReasonPhrase() : problem.getTitle());

@@ -2,6 +2,7 @@ package dev.videogen.gateway.routing;
 
 import dev.videogen.gateway.owner.Owner;
 import dev.videogen.gateway.problem.Problems;
+import io.micrometer.common.KeyValue;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -10,6 +11,9 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.ClientRequest;
+import org.springframework.web.reactive.function.client.ClientRequestObservationContext;
+import org.springframework.web.reactive.function.client.DefaultClientRequestObservationConvention;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 import org.springframework.web.server.ServerWebExchange;
@@ -18,6 +22,7 @@ import reactor.core.publisher.Mono;
 
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Streams a request to an internal service and its answer back, chunk by chunk (SSE and video bytes are never
@@ -36,7 +41,29 @@ class ServiceProxy {
     private final WebClient client;
 
     ServiceProxy(WebClient.Builder builder) {
-        this.client = builder.build();
+        this.client = builder.observationConvention(new RouteTags()).build();
+    }
+
+    /**
+     * The {@code uri} tag of {@code http.client.requests} names the route, never the job in it: the forwarded path
+     * is not a template, so the default tag would be the whole path, one time series per job.
+     */
+    static final class RouteTags extends DefaultClientRequestObservationConvention {
+
+        private static final Pattern JOB_SEGMENT = Pattern.compile("^(/api/video-(?:jobs|blob))/[^/?]+");
+
+        @Override
+        protected KeyValue uri(ClientRequestObservationContext context) {
+            ClientRequest request = context.getRequest();
+            if (request == null) {
+                return KeyValue.of("uri", "none");
+            }
+            return KeyValue.of("uri", route(request.url().getRawPath()));
+        }
+
+        static String route(String path) {
+            return path == null || path.isEmpty() ? "none" : JOB_SEGMENT.matcher(path).replaceFirst("$1/{jobId}");
+        }
     }
 
     Mono<Void> forward(ServerWebExchange exchange, String baseUrl) {

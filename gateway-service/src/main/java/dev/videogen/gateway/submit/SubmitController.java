@@ -5,6 +5,7 @@ import dev.videogen.events.VideoJob;
 import dev.videogen.gateway.owner.Owner;
 import dev.videogen.gateway.problem.Problems;
 import dev.videogen.gateway.storage.UploadStore;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
@@ -41,11 +42,20 @@ class SubmitController {
     private final RateLimiter rateLimiter;
     private final IdempotencyStore idempotency;
     private final MeterRegistry meters;
+    private final Timer uploadTime;
+    private final Counter submitted;
     private final Clock clock;
 
     SubmitController(SubmissionValidator validator, UploadStore uploads, RequestPublisher publisher,
                      RateLimiter rateLimiter, IdempotencyStore idempotency, MeterRegistry meters) {
         this.meters = meters;
+        this.uploadTime = Timer.builder("videogen.gateway.upload.duration")
+                .description("Time to store an uploaded image in the object store")
+                .publishPercentileHistogram()
+                .register(meters);
+        this.submitted = Counter.builder("videogen.jobs.submitted")
+                .description("Jobs submitted through the gateway")
+                .register(meters);
         this.validator = validator;
         this.uploads = uploads;
         this.publisher = publisher;
@@ -86,15 +96,19 @@ class SubmitController {
                 submission.params(), now);
         Timer.Sample upload = Timer.start(meters);
         return uploads.put(jobId, submission.image(), submission.imageInfo().contentType())
-                .doOnSuccess(ignored -> upload.stop(meters.timer("videogen.gateway.upload.duration")))
+                .doOnSuccess(ignored -> upload.stop(uploadTime))
                 .then(publisher.publish(request).onErrorResume(e -> uploads.delete(jobId).then(Mono.error(
                         Problems.unavailable("queue-unavailable", "Queue unavailable", "The message broker is not "
                                 + "reachable right now, so the job was not submitted. Please try again in a few seconds.",
                                 e)))))
-                .doOnSuccess(ignored -> meters.counter("videogen.jobs.submitted").increment())
-                .doOnSuccess(ignored -> log.info("job {} submitted ({} bytes, {}x{} {})", jobId,
-                        submission.image().length, submission.imageInfo().width(),
-                        submission.imageInfo().height(), submission.imageInfo().contentType()))
+                .doOnSuccess(ignored -> submitted.increment())
+                .then(Mono.deferContextual(context -> Mono.fromRunnable(() -> RequestPublisher.inObservationOf(context,
+                        jobId, () -> {
+                            log.info("job {} submitted ({} bytes, {}x{} {})", jobId, submission.image().length,
+                                    submission.imageInfo().width(), submission.imageInfo().height(),
+                                    submission.imageInfo().contentType());
+                            return null;
+                        }))))
                 .thenReturn(accepted(VideoJob.queued(jobId, submission.prompt(), now)));
     }
 

@@ -10,6 +10,11 @@ public interface GenerationRun {
 
     String jobId();
 
+    /** The job's trace and its jobId for the logs: generators log about the job inside it. */
+    default JobScope scope() {
+        return JobScope.untraced(jobId());
+    }
+
     /** The checkpoint as the run started: {@link JobCheckpoint#isSubmitted()} means resume, never submit again. */
     JobCheckpoint checkpoint();
 

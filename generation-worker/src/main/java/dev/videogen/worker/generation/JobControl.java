@@ -16,7 +16,23 @@ public final class JobControl {
 
     private final Sinks.One<Boolean> cancel = Sinks.one();
     private final Set<CompletableFuture<?>> critical = ConcurrentHashMap.newKeySet();
+    private final JobScope scope;
     private volatile boolean cancelRequested;
+
+    /** A handle without a trace of its own; the runner gives the job an untraced scope. */
+    public JobControl() {
+        this(null);
+    }
+
+    /** A handle carrying the job's trace (started by the intake, where the request record's trace is current). */
+    public JobControl(JobScope scope) {
+        this.scope = scope;
+    }
+
+    /** The job's scope: the one given at construction, else an untraced one for this jobId. */
+    public JobScope scope(String jobId) {
+        return scope != null ? scope : JobScope.untraced(jobId);
+    }
 
     public void cancel() {
         cancelRequested = true;
@@ -34,8 +50,9 @@ public final class JobControl {
 
     /** Runs a step to its end even if the job's subscription is disposed meanwhile. */
     public <T> Mono<T> critical(Mono<T> step) {
-        return Mono.defer(() -> {
-            CompletableFuture<T> future = step.toFuture();
+        return Mono.deferContextual(context -> {
+            // subscribed on its own, so it runs on if the job is disposed; it keeps the job's context (its scope)
+            CompletableFuture<T> future = step.contextWrite(context).toFuture();
             critical.add(future);
             future.whenComplete((value, error) -> critical.remove(future));
             return Mono.fromFuture(future, true);

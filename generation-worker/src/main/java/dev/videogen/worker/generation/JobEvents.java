@@ -43,6 +43,7 @@ public final class JobEvents {
     private final Executor io;
     private final Clock clock;
     private final String jobId;
+    private final JobScope scope;
     private JobCheckpoint checkpoint;
     private long next;
     private int lastProgress = -1;
@@ -53,11 +54,21 @@ public final class JobEvents {
 
     JobEvents(KafkaTemplate<String, String> kafka, JobCheckpoints checkpoints, Executor io, Clock clock, String jobId,
               JobCheckpoint checkpoint) {
+        this(kafka, checkpoints, io, clock, JobScope.untraced(jobId), checkpoint);
+    }
+
+    /**
+     * @param scope the job's trace: each event is sent inside it, so its record's {@code traceparent} header names the
+     *              job's trace even though the listener that took the request has long returned
+     */
+    JobEvents(KafkaTemplate<String, String> kafka, JobCheckpoints checkpoints, Executor io, Clock clock, JobScope scope,
+              JobCheckpoint checkpoint) {
         this.kafka = kafka;
         this.checkpoints = checkpoints;
         this.io = io;
         this.clock = clock;
-        this.jobId = jobId;
+        this.jobId = scope.jobId();
+        this.scope = scope;
         this.checkpoint = checkpoint;
         this.next = checkpoint.reservedSequence() + 1;
     }
@@ -143,24 +154,24 @@ public final class JobEvents {
         GenerationEvent built = event.apply(sequence);
         CompletableFuture<Void> previous = tail;
         CompletableFuture<Void> after = kind == Step.SUBMITTED ? previous.handle((ignored, error) -> null) : previous;
-        CompletableFuture<Void> step = after.thenComposeAsync(ignored -> {
+        CompletableFuture<Void> step = after.thenComposeAsync(ignored -> scope.call(() -> {
             if (abandoned && kind != Step.SUBMITTED) {
-                return CompletableFuture.failedFuture(new CancellationException("run abandoned"));
+                return CompletableFuture.<Void>failedFuture(new CancellationException("run abandoned"));
             }
             if (before != null) {
                 StoreRetries.run(() -> checkpoints.save(jobId, before));
             }
             return send(built);
-        }, io);
+        }), io);
         if (kind == Step.TERMINAL) {
             ended = true;
             checkpoint = checkpoint.finish();
             JobCheckpoint finished = checkpoint;
-            step = step.thenRunAsync(() -> {
+            step = step.thenRunAsync(() -> scope.run(() -> {
                 if (!abandoned) {
                     StoreRetries.run(() -> checkpoints.save(jobId, finished));
                 }
-            }, io);
+            }), io);
         }
         if (kind == Step.PROGRESS) {
             // a refused progress event alone does not fail the job; a failure before it still does

@@ -9,11 +9,11 @@ import dev.videogen.worker.storage.JobCheckpoint;
 import dev.videogen.worker.storage.JobCheckpoints;
 import dev.videogen.worker.storage.ObjectStore;
 import dev.videogen.worker.storage.StoreRetries;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
@@ -67,64 +67,106 @@ public class JobRunner {
         this.meters = meters;
         this.threads = threads;
         this.deadline = properties.jobDeadline();
+        for (Outcome outcome : new Outcome[] {Outcome.SUCCEEDED, Outcome.FAILED, Outcome.CANCELED}) {
+            jobs(outcome); // each outcome is on /actuator/prometheus at 0 before its first job
+        }
     }
 
     public String generatorName() {
         return generator.name();
     }
 
+    /**
+     * The job's scope (its trace and its jobId for the logs) travels in the pipeline's context, so that code deep in
+     * it, such as the provider client's retries, logs about the job too.
+     */
     public Mono<Outcome> run(GenerationRequested request, JobControl control) {
         String jobId = request.jobId();
-        return blocking(() -> StoreRetries.call(() -> checkpoints.load(jobId)))
+        JobScope scope = control.scope(jobId);
+        return blocking(scope, () -> StoreRetries.call(() -> checkpoints.load(jobId)))
                 .flatMap(checkpoint -> {
                     if (checkpoint.finished()) {
-                        logInfo(jobId, "job {} already finished; skipping the redelivered request", jobId);
+                        logInfo(scope, "job {} already finished; skipping the redelivered request", jobId);
                         return Mono.just(Outcome.SKIPPED);
                     }
-                    return blocking(() -> control.cancelRequested()
+                    return blocking(scope, () -> control.cancelRequested()
                             || StoreRetries.call(() -> checkpoints.isCanceled(jobId)))
-                            .flatMap(canceled -> begin(request, control, checkpoint, canceled));
-                });
+                            .flatMap(canceled -> begin(request, control, scope, checkpoint, canceled));
+                })
+                .contextWrite(scope::into);
     }
 
-    private Mono<Outcome> begin(GenerationRequested request, JobControl control, JobCheckpoint loaded,
+    private Mono<Outcome> begin(GenerationRequested request, JobControl control, JobScope scope, JobCheckpoint loaded,
                                 boolean canceledBeforeStart) {
         String jobId = request.jobId();
-        Instant startedAt = loaded.startedAt() != null ? loaded.startedAt() : clock.instant();
-        JobCheckpoint checkpoint = loaded.startedAt() != null ? loaded : loaded.started(startedAt);
-        JobEvents events = new JobEvents(kafka, checkpoints, threads.ioExecutor(), clock, jobId, checkpoint);
+        boolean firstStart = loaded.startedAt() == null;
+        Instant startedAt = firstStart ? clock.instant() : loaded.startedAt();
+        JobCheckpoint checkpoint = firstStart ? loaded.started(startedAt) : loaded;
+        JobEvents events = new JobEvents(kafka, checkpoints, threads.ioExecutor(), clock, scope, checkpoint);
         if (checkpoint.reservedSequence() == 0) {
             events.accepted(request);
         }
         if (canceledBeforeStart) {
-            logInfo(jobId, "job {} was canceled before it started", jobId);
-            return terminal(events.canceled("canceled before it started"), Outcome.CANCELED);
+            logInfo(scope, "job {} was canceled before it started", jobId);
+            return terminal(events.canceled("canceled before it started"), Outcome.CANCELED)
+                    .doOnNext(outcome -> jobs(outcome).increment());
         }
         events.started(generator.name());
+        if (firstStart && request.requestedAt() != null && !startedAt.isBefore(request.requestedAt())) {
+            // queue time once per job: a resumed run started long ago
+            queueTime().record(Duration.between(request.requestedAt(), startedAt));
+        }
         Timer.Sample sample = Timer.start(meters);
-        return execute(request, control, events, checkpoint, startedAt)
+        return execute(request, control, scope, events, checkpoint, startedAt)
                 .doOnCancel(events::abandon)
                 .doOnNext(outcome -> {
                     sample.stop(meters.timer("videogen.worker.job.duration", "generator", generator.name(),
                             "outcome", outcome.tag()));
-                    meters.counter("videogen.worker.jobs", "generator", generator.name(), "outcome", outcome.tag())
-                            .increment();
+                    jobs(outcome).increment();
+                    // from the job's first start, across resumed runs, to its terminal event
+                    runTime(outcome).record(Duration.between(startedAt, clock.instant()));
                 });
     }
 
-    private Mono<Outcome> execute(GenerationRequested request, JobControl control, JobEvents events,
+    /** Jobs ended by this worker, by outcome ({@code succeeded}, {@code failed}, {@code canceled}). */
+    private Counter jobs(Outcome outcome) {
+        return Counter.builder("videogen.worker.jobs")
+                .description("Jobs this worker ended, by outcome")
+                .tags("generator", generator.name(), "outcome", outcome.tag())
+                .register(meters);
+    }
+
+    /** From the request's {@code requestedAt} to the job's start on a worker. */
+    private Timer queueTime() {
+        return Timer.builder("videogen.worker.job.queue.time")
+                .description("Time from a job's request to its start on a worker")
+                .tag("generator", generator.name())
+                .publishPercentileHistogram()
+                .register(meters);
+    }
+
+    /** From the job's start to its terminal event. */
+    private Timer runTime(Outcome outcome) {
+        return Timer.builder("videogen.worker.job.run.time")
+                .description("Time from a job's start to its terminal event")
+                .tags("generator", generator.name(), "outcome", outcome.tag())
+                .publishPercentileHistogram()
+                .register(meters);
+    }
+
+    private Mono<Outcome> execute(GenerationRequested request, JobControl control, JobScope scope, JobEvents events,
                                   JobCheckpoint checkpoint, Instant startedAt) {
         String jobId = request.jobId();
-        Run run = new Run(events, checkpoint, control);
+        Run run = new Run(events, checkpoint, control, scope);
         Duration left = Duration.between(clock.instant(), startedAt.plus(deadline));
         AtomicReference<Stop> stop = new AtomicReference<>();
         Mono<Stop> stopSignal = Mono.firstWithValue(
                         control.canceled().map(ignored -> Stop.CANCELED),
                         Mono.delay(left.isNegative() ? Duration.ZERO : left).map(ignored -> Stop.DEADLINE))
                 .doOnNext(stop::set);
-        Mono<GeneratedVideo> work = blocking(() -> images.load(request.imageUrl()))
+        Mono<GeneratedVideo> work = blocking(scope, () -> images.load(request.imageUrl()))
                 .flatMap(image -> {
-                    logInfo(jobId, "job {}: generating with {} ({} bytes of {})", jobId, generator.name(),
+                    logInfo(scope, "job {}: generating with {} ({} bytes of {})", jobId, generator.name(),
                             image.bytes().length, image.contentType());
                     return generator.generate(new GenerationInput(jobId, request.prompt(), image.bytes(),
                             image.contentType(), request.params()), run);
@@ -132,21 +174,22 @@ public class JobRunner {
         return work.takeUntilOther(stopSignal)
                 .switchIfEmpty(Mono.defer(() -> Mono.error(stop.get() != null ? new Stopped(stop.get())
                         : new IllegalStateException("the generator finished without a video"))))
-                .flatMap(video -> storeAndComplete(jobId, video, events))
-                .onErrorResume(e -> ended(jobId, unwrap(e), run, events));
+                .flatMap(video -> storeAndComplete(scope, video, events))
+                .onErrorResume(e -> ended(scope, unwrap(e), run, events));
     }
 
-    private Mono<Outcome> storeAndComplete(String jobId, GeneratedVideo video, JobEvents events) {
+    private Mono<Outcome> storeAndComplete(JobScope scope, GeneratedVideo video, JobEvents events) {
+        String jobId = scope.jobId();
         String videoKey = jobId + ".mp4";
         String posterKey = jobId + ".jpg";
         long start = System.nanoTime();
         // the video and its poster go up side by side
         Mono<GeneratedVideo> stored = Mono.when(
-                        blocking(() -> {
+                        blocking(scope, () -> {
                             StoreRetries.run(() -> store.put(store.videosBucket(), videoKey, video.mp4(), "video/mp4"));
                             return videoKey;
                         }),
-                        blocking(() -> {
+                        blocking(scope, () -> {
                             StoreRetries.run(() -> store.put(store.videosBucket(), posterKey, video.posterJpeg(),
                                     "image/jpeg"));
                             return posterKey;
@@ -158,37 +201,39 @@ public class JobRunner {
                         ticker -> stored, Disposable::dispose)
                 // the store being away is infrastructure, not the job's fault: the run is taken up again from its
                 // checkpoint (the provider's result is fetched again, never paid for again) until the job's deadline
-                .doOnError(ObjectStore.StorageException.class, e -> log.warn(
-                        "job {}: object store unavailable while storing the video: {}", jobId, e.getMessage()))
-                .doOnNext(done -> log.debug("job {}: stored after {} ms", jobId, (System.nanoTime() - start) / 1_000_000))
+                .doOnError(ObjectStore.StorageException.class, e -> scope.run(() -> log.warn(
+                        "job {}: object store unavailable while storing the video: {}", jobId, e.getMessage())))
+                .doOnNext(done -> scope.run(() -> log.debug("job {}: stored after {} ms", jobId,
+                        (System.nanoTime() - start) / 1_000_000)))
                 .flatMap(done -> terminal(events.completed(videoKey, posterKey, video.bytes(), video.durationMs()),
                         Outcome.SUCCEEDED))
-                .doOnNext(outcome -> logInfo(jobId, "job {} succeeded: {} bytes of video", jobId, video.bytes()))
+                .doOnNext(outcome -> logInfo(scope, "job {} succeeded: {} bytes of video", jobId, video.bytes()))
                 .doFinally(signal -> deleteQuietly(video.mp4()));
     }
 
     /** The one place a run's failure becomes its terminal event; Kafka or storage being away is left to the caller. */
-    private Mono<Outcome> ended(String jobId, Throwable e, Run run, JobEvents events) {
+    private Mono<Outcome> ended(JobScope scope, Throwable e, Run run, JobEvents events) {
+        String jobId = scope.jobId();
         if (e instanceof Stopped stopped) {
             Mono<Void> abort = run.abortUpstream(jobId);
             if (stopped.reason == Stop.CANCELED) {
-                logInfo(jobId, "job {} canceled", jobId);
+                logInfo(scope, "job {} canceled", jobId);
                 return abort.then(terminal(events.canceled("canceled by request"), Outcome.CANCELED));
             }
-            logInfo(jobId, "job {} passed its deadline of {}", jobId, deadline);
+            logInfo(scope, "job {} passed its deadline of {}", jobId, deadline);
             JobError timeout = new JobError("urn:videogen:error:timeout", "Timed out",
                     "The video was not ready within " + human(deadline)
                             + (run.hasUpstream() ? "; the request to the provider was canceled." : "."));
             return abort.then(terminal(events.failed(timeout), Outcome.FAILED));
         }
         if (e instanceof GenerationException failure) {
-            logInfo(jobId, "job {} failed: {}", jobId, failure.getMessage());
+            logInfo(scope, "job {} failed: {}", jobId, failure.getMessage());
             return terminal(events.failed(failure.error()), Outcome.FAILED);
         }
         if (isInfrastructure(e)) {
             return Mono.error(e);
         }
-        log.error("job {} failed unexpectedly", jobId, e);
+        scope.run(() -> log.error("job {} failed unexpectedly", jobId, e));
         return terminal(events.failed(new JobError("urn:videogen:error:internal", "Internal error",
                 "The worker failed unexpectedly; please try again.")), Outcome.FAILED);
     }
@@ -203,8 +248,9 @@ public class JobRunner {
         return Mono.fromFuture(event, true).thenReturn(outcome);
     }
 
-    private <T> Mono<T> blocking(java.util.concurrent.Callable<T> call) {
-        return Mono.fromCallable(call).subscribeOn(threads.io());
+    /** A blocking step on the I/O pool, inside the job's scope: a storage retry logged there names the job. */
+    private <T> Mono<T> blocking(JobScope scope, java.util.concurrent.Callable<T> call) {
+        return Mono.fromCallable(scope.wrap(call)).subscribeOn(threads.io());
     }
 
     private static Throwable unwrap(Throwable e) {
@@ -233,13 +279,8 @@ public class JobRunner {
         return d.toMillis() + " ms";
     }
 
-    private static void logInfo(String jobId, String format, Object... args) {
-        MDC.put("jobId", jobId);
-        try {
-            log.info(format, args);
-        } finally {
-            MDC.remove("jobId");
-        }
+    private static void logInfo(JobScope scope, String format, Object... args) {
+        scope.run(() -> log.info(format, args));
     }
 
     private enum Stop { CANCELED, DEADLINE }
@@ -259,12 +300,19 @@ public class JobRunner {
         private final JobEvents events;
         private final JobCheckpoint checkpoint;
         private final JobControl control;
+        private final JobScope scope;
         private final AtomicReference<Supplier<Mono<Void>>> abort = new AtomicReference<>();
 
-        Run(JobEvents events, JobCheckpoint checkpoint, JobControl control) {
+        Run(JobEvents events, JobCheckpoint checkpoint, JobControl control, JobScope scope) {
             this.events = events;
             this.checkpoint = checkpoint;
             this.control = control;
+            this.scope = scope;
+        }
+
+        @Override
+        public JobScope scope() {
+            return scope;
         }
 
         @Override
@@ -309,7 +357,8 @@ public class JobRunner {
             return Mono.defer(registered)
                     .timeout(ABORT_TIMEOUT)
                     .onErrorResume(e -> {
-                        log.warn("job {}: could not cancel the provider's request: {}", jobId, e.toString());
+                        scope.run(() -> log.warn("job {}: could not cancel the provider's request: {}", jobId,
+                                e.toString()));
                         return Mono.empty();
                     });
         }

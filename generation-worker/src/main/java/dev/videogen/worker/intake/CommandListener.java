@@ -4,12 +4,14 @@ import dev.videogen.events.CancelRequested;
 import dev.videogen.events.EventJson;
 import dev.videogen.events.Topics;
 import dev.videogen.events.UnreadableMessageException;
+import dev.videogen.worker.generation.JobScope;
 import dev.videogen.worker.storage.JobCheckpoints;
 import dev.videogen.worker.storage.ObjectStore;
 import dev.videogen.worker.storage.StoreRetries;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
@@ -53,17 +55,22 @@ class CommandListener {
                     record.offset());
             return;
         }
-        ObjectStore.StorageException unrecorded = null;
+        MDC.put(JobScope.MDC_KEY, jobId);
         try {
-            StoreRetries.run(() -> checkpoints.markCanceled(jobId));
-        } catch (ObjectStore.StorageException e) {
-            unrecorded = e;
-        }
-        if (jobs.cancel(jobId)) {
-            log.info("job {}: cancel requested; stopping it here", jobId);
-        }
-        if (unrecorded != null) {
-            throw unrecorded; // the error handler delivers the command again, so the marker is written later
+            ObjectStore.StorageException unrecorded = null;
+            try {
+                StoreRetries.run(() -> checkpoints.markCanceled(jobId));
+            } catch (ObjectStore.StorageException e) {
+                unrecorded = e;
+            }
+            if (jobs.cancel(jobId)) {
+                log.info("job {}: cancel requested; stopping it here", jobId);
+            }
+            if (unrecorded != null) {
+                throw unrecorded; // the error handler delivers the command again, so the marker is written later
+            }
+        } finally {
+            MDC.remove(JobScope.MDC_KEY);
         }
     }
 }

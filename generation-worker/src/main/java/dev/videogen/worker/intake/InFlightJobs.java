@@ -4,9 +4,11 @@ import dev.videogen.events.EventJson;
 import dev.videogen.events.GenerationRequested;
 import dev.videogen.worker.generation.JobControl;
 import dev.videogen.worker.generation.JobRunner;
+import dev.videogen.worker.generation.JobScope;
 import dev.videogen.worker.generation.Outcome;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -50,6 +52,7 @@ public class InFlightJobs implements ConsumerAwareRebalanceListener {
     private final int maxInFlight;
     private final Duration retryFirst;
     private final Duration retryMax;
+    private final ObservationRegistry observations;
     private final PartitionOffsets offsets = new PartitionOffsets();
     private final Object lock = new Object();
     private final Map<String, Job> byJobId = new HashMap<>();
@@ -63,7 +66,18 @@ public class InFlightJobs implements ConsumerAwareRebalanceListener {
      */
     public InFlightJobs(BiFunction<GenerationRequested, JobControl, Mono<Outcome>> runner, IntakeSwitch intake, int maxInFlight, Duration retryFirst, Duration retryMax,
                         MeterRegistry meters) {
+        this(runner, intake, maxInFlight, retryFirst, retryMax, meters, ObservationRegistry.NOOP);
+    }
+
+    /**
+     * @param observations each job's trace starts here as a child of the listener's observation, which continues the
+     *                     trace of the request record; the job's events are published in it ({@link JobScope})
+     */
+    public InFlightJobs(BiFunction<GenerationRequested, JobControl, Mono<Outcome>> runner, IntakeSwitch intake,
+                        int maxInFlight, Duration retryFirst, Duration retryMax, MeterRegistry meters,
+                        ObservationRegistry observations) {
         this.runner = runner;
+        this.observations = observations;
         this.intake = intake;
         this.maxInFlight = maxInFlight;
         this.retryFirst = retryFirst;
@@ -81,7 +95,8 @@ public class InFlightJobs implements ConsumerAwareRebalanceListener {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         offsets.register(partition, record.offset(), ack);
         GenerationRequested request = EventJson.readRequest(record.value());
-        admit(new Job(partition, record.offset(), request));
+        // on the consumer thread, inside the listener's observation: the job's trace continues the record's
+        admit(new Job(partition, record.offset(), request, JobScope.start(request.jobId(), observations)));
     }
 
     /** The record is in the dead-letter topic; its offset may be committed with those before it. */
@@ -126,6 +141,7 @@ public class InFlightJobs implements ConsumerAwareRebalanceListener {
             if (holding != null) {
                 // the same request delivered twice: it ends with the job already here, never runs beside it
                 holding.duplicates.add(job);
+                job.scope.stop();
                 return;
             }
             byJobId.put(jobId, job);
@@ -147,11 +163,11 @@ public class InFlightJobs implements ConsumerAwareRebalanceListener {
         Disposable subscription = runner.apply(job.request, job.control)
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, retryFirst).maxBackoff(retryMax)
                         .filter(JobRunner::isInfrastructure)
-                        .doBeforeRetry(signal -> log.warn("job {}: Kafka or the object store is unavailable ({}); "
-                                        + "running it again from its checkpoint (attempt {})", job.request.jobId(),
-                                signal.failure().toString(), signal.totalRetries() + 2)))
+                        .doBeforeRetry(signal -> job.scope.run(() -> log.warn("job {}: Kafka or the object store is "
+                                        + "unavailable ({}); running it again from its checkpoint (attempt {})",
+                                job.request.jobId(), signal.failure().toString(), signal.totalRetries() + 2))))
                 .subscribe(outcome -> finished(job, outcome), error -> {
-                    log.error("job {} ended with an unexpected error", job.request.jobId(), error);
+                    job.scope.run(() -> log.error("job {} ended with an unexpected error", job.request.jobId(), error));
                     finished(job, Outcome.FAILED);
                 });
         boolean dispose;
@@ -179,6 +195,7 @@ public class InFlightJobs implements ConsumerAwareRebalanceListener {
             next = takeWaiting();
             adjustIntake();
         }
+        job.scope.stop();
         next.forEach(this::start);
     }
 
@@ -240,6 +257,7 @@ public class InFlightJobs implements ConsumerAwareRebalanceListener {
                 subscription.dispose();
             }
             critical.add(job.control.criticalStepsDone());
+            job.scope.stop();
         }
         awaitCriticalSteps(critical);
         next.forEach(this::start);
@@ -284,16 +302,19 @@ public class InFlightJobs implements ConsumerAwareRebalanceListener {
         final TopicPartition partition;
         final long offset;
         final GenerationRequested request;
-        final JobControl control = new JobControl();
+        final JobScope scope;
+        final JobControl control;
         final List<Job> duplicates = new ArrayList<>();
         boolean started;
         boolean abandoned;
         Disposable subscription;
 
-        Job(TopicPartition partition, long offset, GenerationRequested request) {
+        Job(TopicPartition partition, long offset, GenerationRequested request, JobScope scope) {
             this.partition = partition;
             this.offset = offset;
             this.request = request;
+            this.scope = scope;
+            this.control = new JobControl(scope);
         }
     }
 }

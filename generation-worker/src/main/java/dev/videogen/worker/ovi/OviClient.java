@@ -2,9 +2,11 @@ package dev.videogen.worker.ovi;
 
 import dev.videogen.events.GenerationParams;
 import dev.videogen.worker.generation.GenerationException;
+import dev.videogen.worker.generation.JobScope;
 import dev.videogen.worker.generation.GenerationInput;
 import dev.videogen.worker.ovi.UpstreamException.Operation;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.netty.channel.ChannelOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -177,8 +179,8 @@ public final class OviClient implements AutoCloseable {
     public Mono<Void> cancel(Submission submission) {
         return exchange(Operation.CANCEL, HttpMethod.PUT,
                 URI.create(base() + submission.responsePath() + "/cancel" + query()), null)
-                .doOnNext(answer -> log.info("{} canceled request {} (HTTP {})", mode.display, submission.requestId(),
-                        answer.status()))
+                .doOnEach(JobScope.onNext(answer -> log.info("{} canceled request {} (HTTP {})", mode.display,
+                        submission.requestId(), answer.status())))
                 .then();
     }
 
@@ -207,7 +209,7 @@ public final class OviClient implements AutoCloseable {
             return DataBufferUtils.write(body, file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE).then(Mono.fromSupplier(count::get));
         }));
-        return once.timeout(properties.downloadTimeout())
+        Mono<Long> retried = once.timeout(properties.downloadTimeout())
                 .onErrorMap(e -> !(e instanceof UpstreamException), e -> transport(Operation.DOWNLOAD, e))
                 .doOnEach(signal -> {
                     if (signal.isOnNext() || signal.isOnError()) {
@@ -215,6 +217,23 @@ public final class OviClient implements AutoCloseable {
                     }
                 })
                 .retryWhen(retries(Operation.DOWNLOAD));
+        // the whole download as the job waits for it, retries included
+        return Mono.defer(() -> {
+            Timer.Sample sample = Timer.start(meters);
+            return retried.doOnEach(signal -> {
+                if (signal.isOnNext() || signal.isOnError()) {
+                    sample.stop(downloadTime(signal.isOnNext() ? "success" : "failure"));
+                }
+            });
+        });
+    }
+
+    private Timer downloadTime(String outcome) {
+        return Timer.builder("videogen.worker.download.time")
+                .description("Time to download a generated video from the provider, retries included")
+                .tags("provider", mode.provider, "outcome", outcome)
+                .publishPercentileHistogram()
+                .register(meters);
     }
 
     /** The user-facing failure for an upstream one. */
@@ -512,7 +531,7 @@ public final class OviClient implements AutoCloseable {
     }
 
     private Retry retries(Operation operation) {
-        return Retry.from(signals -> signals.concatMap(signal -> {
+        return Retry.from(signals -> signals.concatMap(signal -> Mono.deferContextual(context -> {
             Throwable failure = signal.failure();
             if (!(failure instanceof UpstreamException e) || !e.transientFailure()
                     || signal.totalRetriesInARow() + 1 >= properties.maxAttempts()) {
@@ -520,11 +539,13 @@ public final class OviClient implements AutoCloseable {
             }
             Duration delay = e.retryAfter() != null ? min(e.retryAfter(), properties.retryAfterMax())
                     : backoff(signal.totalRetriesInARow());
-            log.info("{} {} {}; attempt {} of {} in {} ms", mode.display, operation.doing,
-                    e.status() > 0 ? "answered HTTP " + e.status() : "failed (" + e.getCause().getClass().getSimpleName() + ")",
-                    signal.totalRetriesInARow() + 2, properties.maxAttempts(), delay.toMillis());
+            // the job's scope is in the context of the job's pipeline: the retry is logged about that job
+            JobScope.runIn(context, () -> log.info("{} {} {}; attempt {} of {} in {} ms", mode.display,
+                    operation.doing, e.status() > 0 ? "answered HTTP " + e.status()
+                            : "failed (" + e.getCause().getClass().getSimpleName() + ")",
+                    signal.totalRetriesInARow() + 2, properties.maxAttempts(), delay.toMillis()));
             return Mono.delay(delay);
-        }));
+        })));
     }
 
     /** Exponential backoff with jitter: a random pause between half and all of first * 2^n, capped. */

@@ -4,6 +4,7 @@ import dev.videogen.worker.generation.GeneratedVideo;
 import dev.videogen.worker.generation.GenerationException;
 import dev.videogen.worker.generation.GenerationInput;
 import dev.videogen.worker.generation.GenerationRun;
+import dev.videogen.worker.generation.JobScope;
 import dev.videogen.worker.generation.GenerationTimes;
 import dev.videogen.worker.generation.JobRunner;
 import dev.videogen.worker.generation.VideoGenerator;
@@ -93,8 +94,8 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
             return Mono.error(new GenerationException("provider-error", "Provider error",
                     "The checkpoint names request " + request.requestId() + " but not where to poll it."));
         }
-        log.info("job {}: resuming {} request {} instead of submitting again", run.jobId(), client.provider(),
-                request.requestId());
+        run.scope().run(() -> log.info("job {}: resuming {} request {} instead of submitting again", run.jobId(),
+                client.provider(), request.requestId()));
         run.onAbort(() -> client.cancel(request));
         return Mono.just(request);
     }
@@ -118,12 +119,13 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
         });
         Mono<Submission> submitAndRecord = client.submit(input)
                 .flatMap(request -> {
-                    log.info("job {}: {} took it as request {}", run.jobId(), client.provider(), request.requestId());
+                    run.scope().run(() -> log.info("job {}: {} took it as request {}", run.jobId(), client.provider(),
+                            request.requestId()));
                     return run.submitted(client.provider(), request.requestId(), request.responsePath())
                             .onErrorResume(e -> {
                                 // not recorded: a later run could not find it, so do not let it run (and bill) unseen
-                                log.warn("job {}: could not record request {}; canceling it", run.jobId(),
-                                        request.requestId());
+                                run.scope().run(() -> log.warn("job {}: could not record request {}; canceling it",
+                                        run.jobId(), request.requestId()));
                                 return client.cancel(request).onErrorResume(x -> Mono.empty()).then(Mono.error(e));
                             })
                             .thenReturn(request);
@@ -148,7 +150,7 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
         return Mono.defer(() -> client.status(request))
                 .doOnNext(status -> progress.observe(status, System.nanoTime()))
                 .filter(QueueStatus::completed)
-                .doOnNext(status -> log.debug("request {}: completed", request.requestId()))
+                .doOnEach(JobScope.onNext(status -> log.debug("request {}: completed", request.requestId())))
                 .repeatWhenEmpty(Integer.MAX_VALUE, polls -> polls.concatMap(i -> Mono.delay(
                         progress.dueSoon(System.nanoTime()) ? properties.pollInterval()
                                 : properties.pollInterval().multipliedBy(2))));
@@ -162,19 +164,20 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
             times.record(took);
         }
         long start = System.nanoTime();
-        return client.result(request).flatMap(result -> {
-            log.debug("request {}: result after {} ms", request.requestId(), millisSince(start));
+        return client.result(request).flatMap(result -> Mono.deferContextual(context -> {
+            JobScope.runIn(context, () -> log.debug("request {}: result after {} ms", request.requestId(),
+                    millisSince(start)));
             progress.finishing(92, "downloading the video");
-            return download(result).doOnNext(file -> log.debug("request {}: downloaded after {} ms",
-                    request.requestId(), millisSince(start))).flatMap(file -> poster(file, progress)
-                    .doOnNext(video -> log.debug("request {}: poster after {} ms", request.requestId(),
-                            millisSince(start)))
+            return download(result).doOnEach(JobScope.onNext(file -> log.debug("request {}: downloaded after {} ms",
+                    request.requestId(), millisSince(start)))).flatMap(file -> poster(file, progress)
+                    .doOnEach(JobScope.onNext(video -> log.debug("request {}: poster after {} ms",
+                            request.requestId(), millisSince(start))))
                     .onErrorResume(e -> {
                         delete(file);
                         return Mono.error(e);
                     })
                     .doOnCancel(() -> delete(file)));
-        });
+        }));
     }
 
     /** Downloads into a temporary file that the job owns from here on; deleted again if anything goes wrong. */

@@ -4,6 +4,8 @@ import dev.videogen.media.problem.Problems;
 import dev.videogen.media.storage.MediaKeys;
 import dev.videogen.media.storage.MediaStore;
 import dev.videogen.media.storage.MediaStore.ObjectInfo;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.springframework.http.CacheControl;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -39,11 +41,13 @@ class MediaController {
 
     private final MediaStore store;
     private final OwnershipCheck ownership;
+    private final MeterRegistry meters;
     private final Clock clock;
 
-    MediaController(MediaStore store, OwnershipCheck ownership) {
+    MediaController(MediaStore store, OwnershipCheck ownership, MeterRegistry meters) {
         this.store = store;
         this.ownership = ownership;
+        this.meters = meters;
         this.clock = Clock.systemUTC();
     }
 
@@ -130,7 +134,27 @@ class MediaController {
         if (HttpMethod.HEAD.equals(request.getMethod()) || length == 0) {
             return response.setComplete();
         }
-        return response.writeWith(store.read(media.key(), start, length, response.bufferFactory()));
+        String part = range instanceof ByteRange.Partial ? "partial" : "whole";
+        long from = start;
+        long count = length;
+        return Mono.defer(() -> {
+            Timer.Sample sample = Timer.start(meters);
+            return response.writeWith(store.read(media.key(), from, count, response.bufferFactory()))
+                    .doFinally(signal -> sample.stop(downloadTime(media.what(), part, switch (signal) {
+                        case ON_COMPLETE -> "complete";
+                        case CANCEL -> "canceled";
+                        default -> "error";
+                    })));
+        });
+    }
+
+    /** From the first byte asked of the object store to the last one taken by the client (or the client leaving). */
+    private Timer downloadTime(String media, String part, String outcome) {
+        return Timer.builder("videogen.media.download.time")
+                .description("Time to stream a video or poster to a client")
+                .tags("media", media, "range", part, "outcome", outcome)
+                .publishPercentileHistogram()
+                .register(meters);
     }
 
     private static void setValidators(HttpHeaders out, Preconditions validators) {

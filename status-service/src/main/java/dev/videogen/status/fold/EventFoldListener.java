@@ -49,6 +49,10 @@ class EventFoldListener extends AbstractConsumerSeekAware {
                 .register(meters);
     }
 
+    /**
+     * Runs inside the listener's observation (spring.kafka.listener.observation-enabled): a record with a
+     * {@code traceparent} header is folded in the trace of the job it belongs to.
+     */
     @KafkaListener(id = "status-fold", topics = {Topics.REQUESTED, Topics.EVENTS, JobDeleted.TOPIC})
     void onRecord(ConsumerRecord<String, String> record) {
         MDC.put("jobId", record.key());
@@ -76,9 +80,11 @@ class EventFoldListener extends AbstractConsumerSeekAware {
         }
     }
 
+    /** Counts the record; at DEBUG also logs it, with its jobId (MDC) and the trace it continues. */
     private void count(String type, JobStore.Outcome outcome) {
-        meters.counter("videogen.fold.events", "type", type, "outcome", outcome.name().toLowerCase(Locale.ROOT))
-                .increment();
+        String result = outcome.name().toLowerCase(Locale.ROOT);
+        meters.counter("videogen.fold.events", "type", type, "outcome", result).increment();
+        log.debug("folded {}: {}", type, result);
     }
 
     /** On the consumer thread, before the first poll of these partitions: seeks are applied at once. */
