@@ -213,7 +213,8 @@ fi
 JVM_OPTS=(-Xmx"$SERVICE_XMX" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k)
 log "starting status-service, media-service, $WORKERS generation-worker(s), gateway-service"
 start status-service "$JAVA" "${JVM_OPTS[@]}" -jar "$(jar_of status-service)"
-start media-service "$JAVA" "${JVM_OPTS[@]}" -jar "$(jar_of media-service)"
+start media-service env VIDEOGEN_MEDIA_CACHE_DIR="${VIDEOGEN_MEDIA_CACHE_DIR:-$DATA_DIR/media-cache}" \
+  "$JAVA" "${JVM_OPTS[@]}" -jar "$(jar_of media-service)"
 for ((w=0; w<WORKERS; w++)); do
   start "generation-worker-$w" env VIDEOGEN_WORKER_PORT=$((WORKER_PORT + w)) \
     "$JAVA" "${JVM_OPTS[@]}" -Xmx384m -jar "$(jar_of generation-worker)"
