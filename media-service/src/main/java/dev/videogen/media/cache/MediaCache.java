@@ -118,6 +118,8 @@ public class MediaCache implements DisposableBean {
         }
         Gauge.builder("videogen.media.cache.size", this, MediaCache::usedBytes).baseUnit("bytes")
                 .description("Bytes in the cache directory, fills under way included").register(meters);
+        Gauge.builder("videogen.media.cache.fills.active", this, MediaCache::fillsUnderWay)
+                .description("Copies being made right now").register(meters);
         Gauge.builder("videogen.media.cache.entries", this, MediaCache::entryCount)
                 .description("Objects the cache can serve").register(meters);
         log.info("media cache in {}, at most {} bytes, revalidated after {}", dir, maxBytes,
@@ -188,6 +190,10 @@ public class MediaCache implements DisposableBean {
 
     synchronized long usedBytes() {
         return usedBytes;
+    }
+
+    synchronized int fillsUnderWay() {
+        return filling.size();
     }
 
     synchronized int entryCount() {
