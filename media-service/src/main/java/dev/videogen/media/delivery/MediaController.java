@@ -69,9 +69,11 @@ class MediaController {
         }
     }
 
-    private record FromStore(MediaStore store, String key, ObjectInfo info) implements Found {
+    /** Streamed from the store; the first read of the bytes (not a HEAD, a 304 or an error) starts a copy. */
+    private record FromStore(MediaStore store, MediaCache cache, String key, ObjectInfo info) implements Found {
         @Override
         public Mono<Void> send(ServerHttpResponse response, long start, long length) {
+            cache.fill(key, info);
             return response.writeWith(store.read(key, start, length, response.bufferFactory()));
         }
     }
@@ -130,7 +132,7 @@ class MediaController {
 
     /**
      * The cached copy if there is one (asking the store again whether it is still the object once it is older than
-     * the revalidation interval), else the store's object, which is then copied into the cache in the background.
+     * the revalidation interval), else the store's object.
      */
     private Mono<Optional<Found>> locate(String key) {
         Optional<MediaCache.Lease> cached = cache.lease(key);
@@ -156,15 +158,11 @@ class MediaController {
     }
 
     private Mono<Optional<Found>> fromStore(String key) {
-        return store.stat(key).map(info -> info.map(i -> {
-            cache.fill(key, i);
-            return new FromStore(store, key, i);
-        }));
+        return store.stat(key).map(info -> info.map(i -> new FromStore(store, cache, key, i)));
     }
 
     private Mono<Optional<Found>> fromStore(String key, ObjectInfo info) {
-        cache.fill(key, info);
-        return Mono.just(Optional.of(new FromStore(store, key, info)));
+        return Mono.just(Optional.of(new FromStore(store, cache, key, info)));
     }
 
     private static boolean sameObject(ObjectInfo a, ObjectInfo b) {

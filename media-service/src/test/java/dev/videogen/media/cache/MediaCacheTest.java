@@ -104,8 +104,9 @@ class MediaCacheTest {
     void theDirectoryStaysWithinItsBoundEvictingTheLeastRecentlyUsed() throws Exception {
         cache = cache(3_500, Duration.ofMinutes(1));
         for (String key : new String[] {"a", "b", "c"}) {
+            double stored = totalStored();
             cache.fill(key, store(key, 1000));
-            awaitFills("stored", totalStored() + 1);
+            awaitFills("stored", stored + 1);
         }
         cache.lease("a").orElseThrow().close(); // a is now more recent than b
 
