@@ -142,6 +142,15 @@ for size in 2m 50m; do
     done
   done
 done
+# the fixed cost of a request without a body: a conditional GET answered 304 (media-service: owner check in Redis
+# and the cache look-up; nginx: its own ETag), 1 client
+for target in nginx media; do
+  etag=$(curl -sI -H "$(auth_of $target)" "$(url_of $target 2m)" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
+  wrk -t 1 -c 1 -d "${DUR}s" --latency -H "$(auth_of $target)" -H "If-None-Match: $etag" "$(url_of $target 2m)" \
+      > "$OUT/304_c1_$target.txt" 2>&1 || true
+  echo "load $(loadavg)" >> "$OUT/304_c1_$target.txt"
+  note "media 304_c1_$target: $(grep -E 'Requests/sec|Non-2xx' "$OUT/304_c1_$target.txt" | tr -s ' ' | tr '\n' ' ')"
+done
 echo "after $(rss_kb "$MEDIA_PID")" >> "$OUT/media-rss.txt"
 curl -s "$MEDIA/actuator/prometheus" | grep -E '^videogen_media_(cache|s3)_' > "$OUT/cache-metrics-end.txt" || true
 record_load media-end

@@ -158,6 +158,13 @@ if s3:
     emit("For scale, the object store alone (S3Proxy, which media-service reads from), one client, signed GETs with curl: "
          + ", ".join(f"{'2 MiB' if k == '2m' else '50 MiB'} object {v:.0f} MB/s" for k, v in s3.items()) + " (median of 5).")
     emit()
+r304 = {t: wrk(f"{RES}/media/304_c1_{t}.txt") for t in ("nginx", "media")}
+if r304["nginx"]["requests"]:
+    emit(f"A request without a body (conditional GET answered 304, 1 client): nginx {f(r304['nginx']['rps'])} req/s "
+         f"(p50 {f(r304['nginx']['p50'], 2)} ms), media-service {f(r304['media']['rps'])} req/s "
+         f"(p50 {f(r304['media']['p50'], 2)} ms; owner check in Redis and cache look-up), ratio "
+         f"{f(ratio(r304['media']['rps'], r304['nginx']['rps']), 2)}.")
+    emit()
 cold_warm = [line.split() for line in read(f"{RES}/media/cold-warm.txt").splitlines() if len(line.split()) == 5]
 if cold_warm:
     emit("Cold and warm cache, media-service directly, one curl each: the first read of an object misses the disk "
