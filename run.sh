@@ -186,7 +186,10 @@ PROPS
       chmod 600 "$DATA_DIR/s3proxy.properties"
       exec "$JAVA" -Xmx256m -Dlogback.configurationFile="$ROOT/local-stack/s3-server/logback.xml" \
         -cp "$ROOT/local-stack/s3-server/target/lib/*" org.gaul.s3proxy.Main --properties "$DATA_DIR/s3proxy.properties" ;;
-    status-service|media-service|gateway-service)
+    media-service)
+      VIDEOGEN_MEDIA_CACHE_DIR="${VIDEOGEN_MEDIA_CACHE_DIR:-$DATA_DIR/media-cache}" \
+        exec "$JAVA" "${jvm[@]}" -jar "$(jar_of media-service)" ;;
+    status-service|gateway-service)
       exec "$JAVA" "${jvm[@]}" -jar "$(jar_of "$1")" ;;
     generation-worker)
       VIDEOGEN_WORKER_PORT=$((WORKER_PORT + ${2:-0})) exec "$JAVA" "${jvm[@]}" -Xmx384m -jar "$(jar_of generation-worker)" ;;

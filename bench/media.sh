@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Media delivery: full and range GETs of a 2 MiB and a 50 MiB object, 1 and 64 clients, through media-service
 # directly, through the gateway, and from nginx serving the very same file from disk -- all in the same run.
+# First the cold case (the first read of each object misses media-service's disk cache), then the timed runs,
+# all of which find the copy in the cache (warm).
 # Needs a running system (bench/run-all.sh starts one; or start ./run.sh yourself with the bench ports and
 # VIDEOGEN_DATA_DIR exported). Output: $RESULTS/media/*.txt (raw wrk output, RSS samples).
 set -euo pipefail
@@ -23,6 +25,8 @@ for size in 2m 50m; do
   f="$DATA_ROOT/files/$size.bin"
   [ -f "$f" ] || head -c "${SIZE_BYTES[$size]}" /dev/urandom > "$f"
   tool jobs owner="$OWNER" prefix="bench-media-$size" count=1 >/dev/null 2>>"$OUT/tool.log"
+  # drop media-service's cached copy (if an earlier run made one), so the first read below is a real miss
+  curl -s -o /dev/null -X DELETE "$MEDIA/internal/media/bench-media-$size"
   s3_curl -f -o /dev/null -H "Content-Type: video/mp4" -T "$f" "$S3_ENDPOINT/videos/bench-media-$size.mp4"
 done
 for size in 2m 50m; do # wait until the read model knows the owner, then check bytes on every path
@@ -72,6 +76,19 @@ url_of() { # target size
 }
 auth_of() { case "$1" in media) echo "X-Videogen-Owner: $OWNER" ;; gateway) echo "Cookie: $COOKIE" ;; *) echo "X-Bench: 1" ;; esac; }
 
+# --- cold and warm cache: the first read of an object misses media-service's disk cache and streams from the
+# object store while a copy is made in the background; once the copy is in place, reads are sendfile from it ---
+fills_idle() { curl -s "$MEDIA/actuator/prometheus" | grep -Eq '^videogen_media_cache_fills_active(\{[^}]*\})? 0(\.0)?$'; }
+: > "$OUT/cold-warm.txt"
+for size in 2m 50m; do
+  for attempt in miss hit; do
+    echo "$size $attempt $(curl -s -o /dev/null -w '%{http_code} %{time_total} %{speed_download}' \
+      -H "X-Videogen-Owner: $OWNER" "$(url_of media "$size")")" >> "$OUT/cold-warm.txt"
+    for _ in $(seq 1 300); do fills_idle && break; sleep 0.1; done
+  done
+done
+curl -s "$MEDIA/actuator/prometheus" | grep -E '^videogen_media_cache_(fills|requests|size|entries)' > "$OUT/cache-metrics-cold.txt" || true
+
 # --- correctness first: the same bytes on every path ---
 for size in 2m 50m; do
   want_full=$(sha256sum < "$DATA_ROOT/files/$size.bin")
@@ -116,10 +133,24 @@ for size in 2m 50m; do
             "$(url_of $target $size)" > "$OUT/$name.txt" 2>&1 || true
         rss_sampler_stop
         echo "load $(loadavg)" >> "$OUT/$name.txt"
+        # heap and direct buffers of media-service right after the load (is memory flat as clients grow?)
+        [ "$target" = media ] && { curl -s "$MEDIA/actuator/prometheus" \
+          | grep -E '^(jvm_buffer_memory_used_bytes|jvm_memory_used_bytes\{area="heap"|videogen_media_cache_(requests|size))' \
+          > "$OUT/$name.metrics.txt" || true; }
         note "media $name: $(grep -E 'Requests/sec|Transfer/sec' "$OUT/$name.txt" | tr -s ' ' | tr '\n' ' ')"
       done
     done
   done
 done
+# the fixed cost of a request without a body: a conditional GET answered 304 (media-service: owner check in Redis
+# and the cache look-up; nginx: its own ETag), 1 client
+for target in nginx media; do
+  etag=$(curl -sI -H "$(auth_of $target)" "$(url_of $target 2m)" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
+  wrk -t 1 -c 1 -d "${DUR}s" --latency -H "$(auth_of $target)" -H "If-None-Match: $etag" "$(url_of $target 2m)" \
+      > "$OUT/304_c1_$target.txt" 2>&1 || true
+  echo "load $(loadavg)" >> "$OUT/304_c1_$target.txt"
+  note "media 304_c1_$target: $(grep -E 'Requests/sec|Non-2xx' "$OUT/304_c1_$target.txt" | tr -s ' ' | tr '\n' ' ')"
+done
 echo "after $(rss_kb "$MEDIA_PID")" >> "$OUT/media-rss.txt"
+curl -s "$MEDIA/actuator/prometheus" | grep -E '^videogen_media_(cache|s3)_' > "$OUT/cache-metrics-end.txt" || true
 record_load media-end

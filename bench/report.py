@@ -158,6 +158,55 @@ if s3:
     emit("For scale, the object store alone (S3Proxy, which media-service reads from), one client, signed GETs with curl: "
          + ", ".join(f"{'2 MiB' if k == '2m' else '50 MiB'} object {v:.0f} MB/s" for k, v in s3.items()) + " (median of 5).")
     emit()
+r304 = {t: wrk(f"{RES}/media/304_c1_{t}.txt") for t in ("nginx", "media")}
+if r304["nginx"]["requests"]:
+    emit(f"A request without a body (conditional GET answered 304, 1 client): nginx {f(r304['nginx']['rps'])} req/s "
+         f"(p50 {f(r304['nginx']['p50'], 2)} ms), media-service {f(r304['media']['rps'])} req/s "
+         f"(p50 {f(r304['media']['p50'], 2)} ms; owner check in Redis and cache look-up), ratio "
+         f"{f(ratio(r304['media']['rps'], r304['nginx']['rps']), 2)}.")
+    emit()
+cold_warm = [line.split() for line in read(f"{RES}/media/cold-warm.txt").splitlines() if len(line.split()) == 5]
+if cold_warm:
+    emit("Cold and warm cache, media-service directly, one curl each: the first read of an object misses the disk "
+         "cache and streams from the object store (a copy is made beside it); the next read is sent from the copy.")
+    emit()
+    emit("| object | read | status | time ms | MiB/s |")
+    emit("|---|---|---:|---:|---:|")
+    for size, attempt, status, seconds, speed in cold_warm:
+        emit(f"| {'2 MiB' if size == '2m' else '50 MiB'} | {'first (miss)' if attempt == 'miss' else 'second (hit)'} "
+             f"| {status} | {f(float(seconds) * 1000)} | {f(float(speed) / 1048576)} |")
+    emit()
+
+
+def metric(text, name, **tags):
+    for line in text.splitlines():
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in tags.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return float("nan")
+
+
+mem_rows = []
+for size in ("2m", "50m"):
+    for kind in ("full", "range"):
+        for c in (1, 64):
+            t = read(f"{RES}/media/{size}_{kind}_c{c}_media.metrics.txt")
+            if not t:
+                continue
+            heap = sum(float(line.rsplit(" ", 1)[1]) for line in t.splitlines()
+                       if line.startswith('jvm_memory_used_bytes{area="heap"'))
+            rss = max((v for (lbl, p), v in media_rss.items() if p == "media" and lbl == f"{size}_{kind}_c{c}_media"),
+                      default=float("nan"))
+            mem_rows.append((size, kind, c, rss, metric(t, "jvm_buffer_memory_used_bytes", id="direct") / 1048576,
+                             heap / 1048576))
+if mem_rows:
+    emit("media-service memory while it was loaded (RSS: max of the 0.5 s samples during its own cell; direct NIO "
+         "buffers and heap: right after the cell):")
+    emit()
+    emit("| object | request | clients | RSS max MiB | direct buffers MiB | heap used MiB |")
+    emit("|---|---|---:|---:|---:|---:|")
+    for size, kind, c, rss, direct, heap in mem_rows:
+        emit(f"| {'2 MiB' if size == '2m' else '50 MiB'} | {kind} | {c} | {f(rss, 0)} | {f(direct, 2)} | {f(heap, 0)} |")
+    emit()
 if chart:
     fig, ax = plt.subplots(figsize=(11, 4.5))
     xs = range(len(chart))

@@ -22,6 +22,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.annotation.DirtiesContext;
 import redis.embedded.RedisServer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -70,9 +72,13 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The service against real infrastructure started here, in this JVM, on free ports: S3Proxy (a real S3 API server,
- * filesystem backend) and a real redis-server. Requests go over real sockets, through Reactor Netty.
+ * filesystem backend) and a real redis-server. Requests go over real sockets, through Reactor Netty. Here the local
+ * cache is off, so every body comes from the object store; {@link MediaServiceCachedIT} runs the same tests with the
+ * bodies sent from the cache.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestPropertySource(properties = "videogen.media.cache.max-size=0")
+@DirtiesContext
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MediaServiceIT {
 
@@ -80,16 +86,16 @@ class MediaServiceIT {
     private static final String SECRET_KEY = "media-it-secret-key";
     private static final String BUCKET = "videos";
 
-    private static final String OWNER = "owner-alice";
+    static final String OWNER = "owner-alice";
     private static final String OTHER = "owner-bob";
-    private static final String JOB = "01JMEDIAIT000000000000VIDEO";
-    private static final String BIG_JOB = "01JMEDIAIT00000000000000BIG";
+    static final String JOB = "01JMEDIAIT000000000000VIDEO";
+    static final String BIG_JOB = "01JMEDIAIT00000000000000BIG";
     private static final String DELETED_JOB = "01JMEDIAIT00000000000DELETED";
     private static final String PENDING_JOB = "01JMEDIAIT00000000000PENDING";
 
     /** Odd on purpose, so no range lines up with a chunk. */
-    private static final int VIDEO_LENGTH = 2 * 1024 * 1024 + 12_345;
-    private static final int BIG_LENGTH = 50 * 1024 * 1024;
+    static final int VIDEO_LENGTH = 2 * 1024 * 1024 + 12_345;
+    static final int BIG_LENGTH = 50 * 1024 * 1024;
 
     private static S3Proxy s3;
     private static RedisServer redis;
@@ -106,9 +112,9 @@ class MediaServiceIT {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final JsonMapper json = JsonMapper.builder().build();
-    private MinioClient minio;
-    private byte[] video;
-    private byte[] poster;
+    MinioClient minio;
+    byte[] video;
+    byte[] poster;
     private String bigSha256;
 
     @DynamicPropertySource
@@ -150,14 +156,17 @@ class MediaServiceIT {
     static void stopInfrastructure() throws Exception {
         if (redis != null) {
             redis.stop();
+            redis = null;
         }
         if (s3 != null) {
             s3.stop();
+            s3 = null;
         }
         if (s3Dir != null) {
             try (Stream<Path> files = Files.walk(s3Dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             }
+            s3Dir = null;
         }
     }
 
@@ -518,7 +527,7 @@ class MediaServiceIT {
         return socket;
     }
 
-    private HttpRequest.Builder request(String path, String owner) {
+    HttpRequest.Builder request(String path, String owner) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(20));
         if (owner != null) {
@@ -527,7 +536,7 @@ class MediaServiceIT {
         return builder;
     }
 
-    private HttpResponse<byte[]> get(String path, String... headers) throws Exception {
+    HttpResponse<byte[]> get(String path, String... headers) throws Exception {
         HttpRequest.Builder builder = request(path, OWNER).GET();
         for (int i = 0; i < headers.length; i += 2) {
             builder.header(headers[i], headers[i + 1]);
@@ -535,19 +544,19 @@ class MediaServiceIT {
         return send(builder);
     }
 
-    private HttpResponse<byte[]> head(String path) throws Exception {
+    HttpResponse<byte[]> head(String path) throws Exception {
         return send(request(path, OWNER).method("HEAD", HttpRequest.BodyPublishers.noBody()));
     }
 
-    private HttpResponse<byte[]> send(HttpRequest.Builder request) throws Exception {
+    HttpResponse<byte[]> send(HttpRequest.Builder request) throws Exception {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    private static String header(HttpResponse<?> response, String name) {
+    static String header(HttpResponse<?> response, String name) {
         return response.headers().firstValue(name).orElse(null);
     }
 
-    private void assertProblem(HttpResponse<byte[]> response, int status, String type) {
+    void assertProblem(HttpResponse<byte[]> response, int status, String type) {
         assertThat(response.statusCode()).isEqualTo(status);
         assertThat(header(response, "Content-Type")).startsWith("application/problem+json");
         JsonNode problem = json.readTree(response.body());
@@ -561,13 +570,13 @@ class MediaServiceIT {
         }
     }
 
-    private void own(String jobId, String owner, boolean deleted) {
+    void own(String jobId, String owner, boolean deleted) {
         redisTemplate.<String, String>opsForHash()
                 .putAll("videogen:job:" + jobId, deleted ? Map.of("owner", owner, "deleted", "1") : Map.of("owner", owner))
                 .block(Duration.ofSeconds(5));
     }
 
-    private void put(String key, byte[] bytes, String contentType) throws Exception {
+    void put(String key, byte[] bytes, String contentType) throws Exception {
         minio.putObject(PutObjectArgs.builder().bucket(BUCKET).object(key)
                 .stream(new ByteArrayInputStream(bytes), bytes.length, 64L * 1024 * 1024)
                 .contentType(contentType).build());
@@ -585,7 +594,7 @@ class MediaServiceIT {
         }
     }
 
-    private double gauge(String name) {
+    double gauge(String name) {
         return meters.get(name).gauge().value();
     }
 
@@ -593,11 +602,11 @@ class MediaServiceIT {
         return meters.get("videogen.media.s3.connections").tag("state", "active").gauge().value();
     }
 
-    private double counter(String name) {
+    double counter(String name) {
         return meters.get(name).counter().count();
     }
 
-    private static byte[] randomBytes(int length, long seed) {
+    static byte[] randomBytes(int length, long seed) {
         byte[] bytes = new byte[length];
         new Random(seed).nextBytes(bytes);
         return bytes;

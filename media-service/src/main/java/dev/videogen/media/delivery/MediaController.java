@@ -1,17 +1,23 @@
 package dev.videogen.media.delivery;
 
+import dev.videogen.media.cache.MediaCache;
 import dev.videogen.media.problem.Problems;
 import dev.videogen.media.storage.MediaKeys;
 import dev.videogen.media.storage.MediaStore;
 import dev.videogen.media.storage.MediaStore.ObjectInfo;
+<<<<<<< HEAD
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+=======
+import org.springframework.core.io.buffer.DataBufferUtils;
+>>>>>>> wip-media
 import org.springframework.http.CacheControl;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ZeroCopyHttpOutputMessage;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.ErrorResponseException;
@@ -22,14 +28,20 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Videos and posters with the caching and range semantics of a CDN edge (RFC 9110): strong ETag, Last-Modified,
  * conditional requests (304, 412), single byte ranges (206, 416), If-Range. Only the owner gets the bytes; anyone
- * else gets the same 404 as for a missing job. The body is streamed from the object store as the client reads it.
+ * else gets the same 404 as for a missing job, checked on every request. The body is sent with {@code sendfile} from
+ * the local cache's copy when there is one, else streamed from the object store as the client reads it (and a copy
+ * is made for the next requests).
  */
 @RestController
 class MediaController {
@@ -38,17 +50,66 @@ class MediaController {
 
     private static final CacheControl CACHE = CacheControl.maxAge(Duration.ofDays(1)).cachePrivate();
     private static final MediaType VIDEO_MP4 = MediaType.valueOf("video/mp4");
+    private static final int FALLBACK_CHUNK = 64 * 1024;
 
     private final MediaStore store;
+    private final MediaCache cache;
     private final OwnershipCheck ownership;
     private final MeterRegistry meters;
     private final Clock clock;
 
+<<<<<<< HEAD
     MediaController(MediaStore store, OwnershipCheck ownership, MeterRegistry meters) {
+=======
+    MediaController(MediaStore store, MediaCache cache, OwnershipCheck ownership) {
+>>>>>>> wip-media
         this.store = store;
+        this.cache = cache;
         this.ownership = ownership;
         this.meters = meters;
         this.clock = Clock.systemUTC();
+    }
+
+    /** Where a response's bytes come from: the object's validators and a way to send a part of it. */
+    private sealed interface Found {
+        ObjectInfo info();
+
+        Mono<Void> send(ServerHttpResponse response, long start, long length);
+
+        default void release() {
+        }
+    }
+
+    /** Streamed from the store; the first read of the bytes (not a HEAD, a 304 or an error) starts a copy. */
+    private record FromStore(MediaStore store, MediaCache cache, String key, ObjectInfo info) implements Found {
+        @Override
+        public Mono<Void> send(ServerHttpResponse response, long start, long length) {
+            cache.fill(key, info);
+            return response.writeWith(store.read(key, start, length, response.bufferFactory()));
+        }
+    }
+
+    private record FromCache(MediaCache.Lease lease) implements Found {
+        @Override
+        public ObjectInfo info() {
+            return lease.info();
+        }
+
+        @Override
+        public Mono<Void> send(ServerHttpResponse response, long start, long length) {
+            if (response instanceof ZeroCopyHttpOutputMessage zeroCopy) {
+                return zeroCopy.writeWith(lease.file(), start, length); // sendfile: no copy through the JVM
+            }
+            // a decorated response (none in this service today) cannot sendfile: read the file in chunks instead
+            return response.writeWith(DataBufferUtils.takeUntilByteCount(DataBufferUtils.readAsynchronousFileChannel(
+                    () -> AsynchronousFileChannel.open(lease.file(), StandardOpenOption.READ), start,
+                    response.bufferFactory(), FALLBACK_CHUNK), length));
+        }
+
+        @Override
+        public void release() {
+            lease.close();
+        }
     }
 
     private record Media(String jobId, String key, MediaType type, String fileName, String what) {
@@ -71,13 +132,57 @@ class MediaController {
         }
         String owner = exchange.getRequest().getHeaders().getFirst(OWNER_HEADER);
         return ownership.owns(owner, media.jobId())
-                .flatMap(owned -> owned ? store.stat(media.key()) : Mono.error(Problems.jobNotFound(media.jobId())))
-                .flatMap(info -> info.map(i -> write(media, i, exchange))
-                        .orElseGet(() -> Mono.error(Problems.of(HttpStatus.NOT_FOUND, "media-not-found",
-                                "Media not found", "Job " + media.jobId() + " has no " + media.what() + " yet."))));
+                .flatMap(owned -> owned
+                        ? Mono.usingWhen(Mono.defer(() -> locate(media.key())), found -> found.map(f -> write(media, f, exchange))
+                                        .orElseGet(() -> Mono.error(Problems.of(HttpStatus.NOT_FOUND, "media-not-found",
+                                                "Media not found", "Job " + media.jobId() + " has no " + media.what()
+                                                        + " yet."))),
+                                found -> Mono.fromRunnable(() -> found.ifPresent(Found::release)))
+                        : Mono.error(Problems.jobNotFound(media.jobId())));
     }
 
-    private Mono<Void> write(Media media, ObjectInfo info, ServerWebExchange exchange) {
+    /**
+     * The cached copy if there is one (asking the store again whether it is still the object once it is older than
+     * the revalidation interval), else the store's object.
+     */
+    private Mono<Optional<Found>> locate(String key) {
+        Optional<MediaCache.Lease> cached = cache.lease(key);
+        if (cached.isEmpty()) {
+            return fromStore(key);
+        }
+        MediaCache.Lease lease = cached.get();
+        if (!lease.stale()) {
+            return Mono.just(Optional.of(new FromCache(lease)));
+        }
+        return store.stat(key)
+                .flatMap(current -> {
+                    if (current.isPresent() && sameObject(current.get(), lease.info())) {
+                        lease.revalidated();
+                        return Mono.just(Optional.<Found>of(new FromCache(lease)));
+                    }
+                    lease.close();
+                    cache.evict(key);
+                    return current.isPresent() ? fromStore(key, current.get()) : Mono.just(Optional.<Found>empty());
+                })
+                .doOnError(e -> lease.close())
+                .doOnCancel(lease::close);
+    }
+
+    private Mono<Optional<Found>> fromStore(String key) {
+        return store.stat(key).map(info -> info.map(i -> new FromStore(store, cache, key, i)));
+    }
+
+    private Mono<Optional<Found>> fromStore(String key, ObjectInfo info) {
+        return Mono.just(Optional.of(new FromStore(store, cache, key, info)));
+    }
+
+    private static boolean sameObject(ObjectInfo a, ObjectInfo b) {
+        return a.length() == b.length() && Objects.equals(a.etag(), b.etag())
+                && Objects.equals(a.lastModified(), b.lastModified());
+    }
+
+    private Mono<Void> write(Media media, Found found, ServerWebExchange exchange) {
+        ObjectInfo info = found.info();
         ServerHttpRequest request = exchange.getRequest();
         ServerHttpResponse response = exchange.getResponse();
         HttpHeaders in = request.getHeaders();
@@ -134,6 +239,7 @@ class MediaController {
         if (HttpMethod.HEAD.equals(request.getMethod()) || length == 0) {
             return response.setComplete();
         }
+<<<<<<< HEAD
         String part = range instanceof ByteRange.Partial ? "partial" : "whole";
         long from = start;
         long count = length;
@@ -155,6 +261,9 @@ class MediaController {
                 .tags("media", media, "range", part, "outcome", outcome)
                 .publishPercentileHistogram()
                 .register(meters);
+=======
+        return found.send(response, start, length);
+>>>>>>> wip-media
     }
 
     private static void setValidators(HttpHeaders out, Preconditions validators) {

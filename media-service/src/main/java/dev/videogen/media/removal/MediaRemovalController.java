@@ -1,5 +1,6 @@
 package dev.videogen.media.removal;
 
+import dev.videogen.media.cache.MediaCache;
 import dev.videogen.media.storage.MediaKeys;
 import dev.videogen.media.storage.MediaStore;
 import org.springframework.http.HttpStatus;
@@ -14,14 +15,18 @@ import reactor.core.publisher.Mono;
  * video {@code {jobId}.mp4}, poster {@code {jobId}.jpg} and worker checkpoint {@code checkpoints/{jobId}.json}) and
  * answers 204. Idempotent: media that is already gone also answers 204. The gateway calls it when the owner deletes
  * the job, after checking ownership itself, so this endpoint checks none; it is internal and not routed by the gateway.
+ * The local cache's copies are evicted as well (other replicas' copies are not, but the owner check, which runs on
+ * every request, already refuses a deleted job).
  */
 @RestController
 class MediaRemovalController {
 
     private final MediaStore store;
+    private final MediaCache cache;
 
-    MediaRemovalController(MediaStore store) {
+    MediaRemovalController(MediaStore store, MediaCache cache) {
         this.store = store;
+        this.cache = cache;
     }
 
     @DeleteMapping("/internal/media/{jobId}")
@@ -31,6 +36,13 @@ class MediaRemovalController {
             // No job can have such an id, so it has no media: nothing to delete.
             return Mono.empty();
         }
-        return store.delete(MediaKeys.all(jobId));
+        // Evicted before and after the store's delete: a copy being filled from the old object is dropped too.
+        return Mono.fromRunnable(() -> evict(jobId))
+                .then(store.delete(MediaKeys.all(jobId)))
+                .then(Mono.fromRunnable(() -> evict(jobId)));
+    }
+
+    private void evict(String jobId) {
+        MediaKeys.all(jobId).forEach(cache::evict);
     }
 }

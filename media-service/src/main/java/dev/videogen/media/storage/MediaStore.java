@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.minio.GetObjectArgs;
+import io.minio.GetObjectResponse;
 import io.minio.MinioClient;
 import io.minio.RemoveObjectArgs;
 import io.minio.StatObjectArgs;
@@ -25,7 +26,15 @@ import reactor.core.scheduler.Schedulers;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.Set;
@@ -52,6 +61,8 @@ public class MediaStore {
     private final String bucket;
     private final AtomicInteger openStreams = new AtomicInteger();
     private final Counter bytesRead;
+    private final Counter stats;
+    private final Counter gets;
 
     public MediaStore(MediaStoreProperties properties, MeterRegistry meters) {
         // Many viewers at once: MinIO's default client queues more than 5 concurrent calls to one host.
@@ -88,6 +99,10 @@ public class MediaStore {
                 .baseUnit("bytes")
                 .description("Bytes read from the object store for clients")
                 .register(meters);
+        this.stats = Counter.builder("videogen.media.s3.requests").tag("operation", "stat")
+                .description("Requests made to the object store").register(meters);
+        this.gets = Counter.builder("videogen.media.s3.requests").tag("operation", "get")
+                .description("Requests made to the object store").register(meters);
     }
 
     public record ObjectInfo(long length, String etag, Instant lastModified, String contentType) {
@@ -95,6 +110,7 @@ public class MediaStore {
 
     public Mono<Optional<ObjectInfo>> stat(String key) {
         return Mono.fromCallable(() -> {
+            stats.increment();
             try {
                 StatObjectResponse stat = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
                 return Optional.of(new ObjectInfo(stat.size(), stat.etag(), stat.lastModified().toInstant(),
@@ -139,7 +155,35 @@ public class MediaStore {
                 .then();
     }
 
+    /** What {@link #download} wrote: the byte count, the store's ETag for it and the MD5 of the bytes written. */
+    public record Download(long bytes, String etag, String md5) {
+    }
+
+    /**
+     * Copies the whole object into {@code target} (created, never overwritten) and says what was written, so the
+     * caller can check it against the object it expected. Blocking: call it off the event loop.
+     */
+    public Download download(String key, Path target) throws Exception {
+        gets.increment();
+        MessageDigest md5 = md5();
+        try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build());
+             DigestInputStream digesting = new DigestInputStream(in, md5);
+             OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long bytes = digesting.transferTo(out);
+            return new Download(bytes, in.headers().get("ETag"), HexFormat.of().formatHex(md5.digest()));
+        }
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private ObjectStream open(String key, long offset, long length) throws Exception {
+        gets.increment();
         InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key)
                 .offset(offset).length(length).build());
         openStreams.incrementAndGet();
