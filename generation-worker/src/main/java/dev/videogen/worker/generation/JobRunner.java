@@ -72,6 +72,23 @@ public class JobRunner {
         }
     }
 
+    /**
+     * Ends a job that no worker has started yet (its request still waits in Kafka) as canceled, at once: the
+     * checkpoint is marked finished, so the request is skipped when a worker reaches it. False when the job has
+     * already started somewhere (then its runner ends it) or has finished.
+     */
+    public boolean cancelQueued(String jobId) {
+        JobCheckpoint checkpoint = StoreRetries.call(() -> checkpoints.load(jobId));
+        if (checkpoint.finished() || checkpoint.reservedSequence() > 0) {
+            return false;
+        }
+        JobEvents events = new JobEvents(kafka, checkpoints, threads.ioExecutor(), clock, jobId, checkpoint);
+        events.canceled("canceled while waiting in the queue").join();
+        meters.counter("videogen.worker.jobs", "generator", generator.name(), "outcome", Outcome.CANCELED.tag())
+                .increment();
+        return true;
+    }
+
     public String generatorName() {
         return generator.name();
     }

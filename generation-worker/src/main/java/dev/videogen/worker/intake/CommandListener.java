@@ -4,6 +4,7 @@ import dev.videogen.events.CancelRequested;
 import dev.videogen.events.EventJson;
 import dev.videogen.events.Topics;
 import dev.videogen.events.UnreadableMessageException;
+import dev.videogen.worker.generation.JobRunner;
 import dev.videogen.worker.generation.JobScope;
 import dev.videogen.worker.storage.JobCheckpoints;
 import dev.videogen.worker.storage.ObjectStore;
@@ -28,8 +29,10 @@ class CommandListener {
 
     private final InFlightJobs jobs;
     private final JobCheckpoints checkpoints;
+    private final JobRunner runner;
 
-    CommandListener(InFlightJobs jobs, JobCheckpoints checkpoints) {
+    CommandListener(InFlightJobs jobs, JobCheckpoints checkpoints, JobRunner runner) {
+        this.runner = runner;
         this.jobs = jobs;
         this.checkpoints = checkpoints;
     }
@@ -65,6 +68,9 @@ class CommandListener {
             }
             if (jobs.cancel(jobId)) {
                 log.info("job {}: cancel requested; stopping it here", jobId);
+            } else if (unrecorded == null && jobs.ownsRequestOf(jobId) && runner.cancelQueued(jobId)) {
+                // not started by anyone: without this the user would see it canceled only once the queue reached it
+                log.info("job {}: canceled while still waiting in the queue", jobId);
             }
             if (unrecorded != null) {
                 throw unrecorded; // the error handler delivers the command again, so the marker is written later

@@ -2,6 +2,7 @@ package dev.videogen.worker.intake;
 
 import dev.videogen.events.EventJson;
 import dev.videogen.events.GenerationRequested;
+import dev.videogen.events.Topics;
 import dev.videogen.worker.generation.JobControl;
 import dev.videogen.worker.generation.JobRunner;
 import dev.videogen.worker.generation.JobScope;
@@ -43,6 +44,9 @@ import java.util.function.BiFunction;
  * are not committed, so the new owner gets them again and resumes each job from its checkpoint.
  */
 public class InFlightJobs implements ConsumerAwareRebalanceListener {
+
+    private final java.util.Set<TopicPartition> assigned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Map<String, Integer> partitionCounts = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static final Logger log = LoggerFactory.getLogger(InFlightJobs.class);
     private static final Duration CRITICAL_STEPS_WAIT = Duration.ofSeconds(15);
@@ -202,12 +206,36 @@ public class InFlightJobs implements ConsumerAwareRebalanceListener {
     /** Drops the jobs of revoked partitions without events; their records come back to whoever owns them now. */
     @Override
     public void onPartitionsRevokedBeforeCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        assigned.removeAll(partitions);
         abandon(partitions);
     }
 
     @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        assigned.removeAll(partitions);
         abandon(partitions);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) {
+            partitionCounts.computeIfAbsent(partition.topic(), topic -> consumer.partitionsFor(topic).size());
+        }
+        assigned.addAll(partitions);
+    }
+
+    /**
+     * Whether this worker consumes the partition that a request for this job, keyed by its jobId with Kafka's default
+     * partitioner (as the gateway publishes it), lands in.
+     */
+    public boolean ownsRequestOf(String jobId) {
+        Integer count = partitionCounts.get(Topics.REQUESTED);
+        if (count == null || count == 0) {
+            return false;
+        }
+        int partition = org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(jobId.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % count;
+        return assigned.contains(new TopicPartition(Topics.REQUESTED, partition));
     }
 
     /** Drops every job, on shutdown: the records are not committed, another worker (or this one, restarted) resumes them. */
