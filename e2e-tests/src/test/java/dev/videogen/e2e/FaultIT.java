@@ -124,9 +124,7 @@ class FaultIT {
     @Test
     @Order(1)
     void aWorkerKilledMidJobLosesNothingAndNeverPaysTwice() throws Exception {
-        List<String> jobs = submit("kill", 6);
-        await("every job reached the provider").atMost(Duration.ofSeconds(60))
-                .until(() -> jobs.stream().allMatch(job -> ovi.submits(promptsByJob.get(job)) >= 1));
+        List<String> jobs = submitToTheProvider("kill", 6);
 
         int victim = busiestWorker();
         workers[victim].destroyForcibly(); // kill -9: no shutdown hook, no hand-over
@@ -140,9 +138,7 @@ class FaultIT {
     @Test
     @Order(2)
     void aKafkaRestartDuringABatchLosesAndDuplicatesNothing() throws Exception {
-        List<String> jobs = submit("kafka", 6);
-        await("every job reached the provider").atMost(Duration.ofSeconds(60))
-                .until(() -> jobs.stream().allMatch(job -> ovi.submits(promptsByJob.get(job)) >= 1));
+        List<String> jobs = submitToTheProvider("kafka", 6);
 
         kafka.destroy(); // SIGTERM: the broker shuts down as an operator's restart would
         assertThat(kafka.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -171,9 +167,7 @@ class FaultIT {
     @Test
     @Order(3)
     void theObjectStoreDownForAWhileDelaysJobsButNeverLosesOrHangsThem() throws Exception {
-        List<String> jobs = submit("store", 3);
-        await("every job reached the provider").atMost(Duration.ofSeconds(60))
-                .until(() -> jobs.stream().allMatch(job -> ovi.submits(promptsByJob.get(job)) >= 1));
+        List<String> jobs = submitToTheProvider("store", 3);
 
         s3.destroy();
         assertThat(s3.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -260,6 +254,14 @@ class FaultIT {
     }
 
     // --- helpers ---
+
+    /** Submits jobs and waits until each has reached the provider (so a fault hits them mid-generation). */
+    private static List<String> submitToTheProvider(String tag, int count) {
+        List<String> jobs = submit(tag, count);
+        await("every job reached the provider").atMost(Duration.ofSeconds(60))
+                .until(() -> jobs.stream().allMatch(job -> ovi.submits(promptsByJob.get(job)) >= 1));
+        return jobs;
+    }
 
     private static List<String> submit(String tag, int count) {
         List<String> jobs = new ArrayList<>();
