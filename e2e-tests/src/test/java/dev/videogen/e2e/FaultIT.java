@@ -3,6 +3,7 @@ package dev.videogen.e2e;
 import dev.videogen.events.EventJson;
 import dev.videogen.events.GenerationCompleted;
 import dev.videogen.events.GenerationEvent;
+import dev.videogen.events.GenerationSubmitted;
 import dev.videogen.events.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -255,11 +256,23 @@ class FaultIT {
 
     // --- helpers ---
 
-    /** Submits jobs and waits until each has reached the provider (so a fault hits them mid-generation). */
+    /**
+     * Submits jobs and waits until the provider has each and the worker has recorded its request id (the Submitted
+     * event follows the checkpoint), so a fault hits them mid-generation. A worker killed between the provider's
+     * answer and that record cannot know the request: the protocol has no idempotency key (see the README).
+     */
     private static List<String> submitToTheProvider(String tag, int count) {
         List<String> jobs = submit(tag, count);
-        await("every job reached the provider").atMost(Duration.ofSeconds(60))
-                .until(() -> jobs.stream().allMatch(job -> ovi.submits(promptsByJob.get(job)) >= 1));
+        await("every job's provider request is recorded").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    java.util.Set<String> submitted = new java.util.HashSet<>();
+                    for (ConsumerRecord<String, String> record : readAll(Topics.EVENTS)) {
+                        if (EventJson.readEvent(record.value()) instanceof GenerationSubmitted) {
+                            submitted.add(record.key());
+                        }
+                    }
+                    return submitted.containsAll(jobs);
+                });
         return jobs;
     }
 
