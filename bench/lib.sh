@@ -50,7 +50,7 @@ build_if_needed() {
 tool() { java -Xmx512m -cp "$CLASSES:$KAFKA_LIB/*" BenchTool "$@"; }
 
 # --- processes by port (only the ones our run.sh started listen there) ---
-pid_of_port() { ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2; }
+pid_of_port() { ss -ltnpH "sport = :$1" 2>/dev/null | grep -o "pid=[0-9]*" | head -n 1 | cut -d= -f2 || true; }
 rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 service_ports() { # name:port for every process of the running system
   echo "gateway:$VIDEOGEN_PORT status:$VIDEOGEN_STATUS_PORT media:$VIDEOGEN_MEDIA_PORT"

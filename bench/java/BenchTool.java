@@ -127,114 +127,91 @@ public class BenchTool {
 
     // ---------------------------------------------------------------- sse
 
+    /**
+     * Event-to-SSE latency. The jobs are requested, then Started (a Progressed event only ever follows Started, so the
+     * jobs are running, as for a real generation), then N streams are opened on target= (status or gateway), each
+     * with its snapshot read, then Progressed events are published one job after another. With floor=true the same
+     * client first measures itself against a reference server in this JVM that writes the same frames at the same
+     * pace on N local streams (no Kafka, no Redis, no Spring): what the client and loopback alone cost.
+     */
     static void sse(Map<String, String> a) throws Exception {
         String status = a.get("status");
+        String target = a.getOrDefault("target", status);
         String owner = a.get("owner");
         int streams = Integer.parseInt(a.get("streams"));
         boolean same = "same".equals(a.getOrDefault("mode", "distinct"));
         int events = Integer.parseInt(a.getOrDefault("events", "200"));
         long intervalMs = Long.parseLong(a.getOrDefault("interval-ms", "20"));
         String run = a.getOrDefault("run", Long.toString(System.currentTimeMillis(), 36));
+        boolean viaGateway = !target.equals(status);
         int jobCount = same ? 1 : streams;
         List<String> jobs = new ArrayList<>();
         for (int i = 0; i < jobCount; i++) {
             jobs.add("bench-sse-" + run + "-" + i);
         }
+        Floor floor = Boolean.parseBoolean(a.getOrDefault("floor", "false"))
+                ? floor(streams, same, events, intervalMs) : null;
+
         var producer = producer();
         for (String job : jobs) {
             producer.send(new ProducerRecord<>(REQUESTED, job, requestJson(job, owner)));
         }
         producer.flush();
-
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(10)).build();
-        // wait until every job is in the read model; meanwhile time plain GETs (what a polling client pays per poll)
-        List<Long> getNanos = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        for (String job : jobs) {
-            while (true) {
-                HttpRequest get = HttpRequest.newBuilder(URI.create(status + "/api/video-jobs/" + job))
-                        .header("X-Videogen-Owner", owner).build();
-                long t0 = System.nanoTime();
-                int code = client.send(get, HttpResponse.BodyHandlers.discarding()).statusCode();
-                long took = System.nanoTime() - t0;
-                if (code == 200) {
-                    break;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("job " + job + " never appeared (" + code + ")");
-                }
-                Thread.sleep(50);
-            }
+                .executor(Executors.newFixedThreadPool(2)).connectTimeout(Duration.ofSeconds(10)).build();
+        String cookie = viaGateway ? "videogen_owner=" + signedOwner(owner) : null;
+        awaitJobs(client, status, owner, jobs, "\"status\":\"queued\"");
+        for (String job : jobs) { // running, as a job that emits Progressed is
+            producer.send(new ProducerRecord<>(EVENTS, job, startedJson(job, 1)));
         }
-        for (int i = 0; i < 200; i++) { // polling cost, measured with the streams not yet open
-            HttpRequest get = HttpRequest.newBuilder(URI.create(status + "/api/video-jobs/" + jobs.get(i % jobCount)))
-                    .header("X-Videogen-Owner", owner).build();
+        producer.flush();
+        awaitJobs(client, status, owner, jobs, "\"status\":\"running\"");
+        // the polling reference: what a client polling every 2 s pays per GET, against the same target
+        List<Long> getNanos = new ArrayList<>();
+        int getTimeouts = 0;
+        for (int i = 0; i < 200; i++) {
+            HttpRequest get = jobGet(target, jobs.get(i % jobCount), owner, cookie);
             long t0 = System.nanoTime();
-            client.send(get, HttpResponse.BodyHandlers.discarding());
-            getNanos.add(System.nanoTime() - t0);
+            try {
+                client.send(get, HttpResponse.BodyHandlers.discarding());
+                getNanos.add(System.nanoTime() - t0);
+            } catch (java.net.http.HttpTimeoutException e) {
+                getTimeouts++;
+            }
         }
 
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        CountDownLatch opened = new CountDownLatch(streams);
-        AtomicInteger received = new AtomicInteger();
-        AtomicInteger failed = new AtomicInteger();
-        List<Flow.Subscription> subscriptions = Collections.synchronizedList(new ArrayList<>());
+        URI base = URI.create(target);
+        SseStreams sse = new SseStreams(sentAt);
         for (int i = 0; i < streams; i++) {
             String job = jobs.get(same ? 0 : i);
-            HttpRequest req = HttpRequest.newBuilder(URI.create(status + "/api/video-jobs/" + job + "/events"))
-                    .header("X-Videogen-Owner", owner).header("Accept", "text/event-stream").build();
-            var subscriber = new Flow.Subscriber<String>() {
-                String id;
-                boolean first = true;
-
-                public void onSubscribe(Flow.Subscription s) {
-                    subscriptions.add(s);
-                    s.request(Long.MAX_VALUE);
-                }
-
-                public void onNext(String line) {
-                    long now = System.nanoTime();
-                    if (line.startsWith("id:")) {
-                        id = line.substring(3).strip();
-                    } else if (line.startsWith("data:")) {
-                        if (first) {
-                            first = false;
-                            opened.countDown();
-                            return;
-                        }
-                        Long t0 = sentAt.get(job + "#" + id);
-                        if (t0 != null) {
-                            latencies.add(now - t0);
-                            received.incrementAndGet();
-                        }
-                    }
-                }
-
-                public void onError(Throwable t) {
-                    failed.incrementAndGet();
-                }
-
-                public void onComplete() {
-                }
-            };
-            client.sendAsync(req, HttpResponse.BodyHandlers.fromLineSubscriber(subscriber))
-                    .exceptionally(t -> {
-                        failed.incrementAndGet();
-                        return null;
-                    });
+            sse.open(base.getHost(), base.getPort(), "/api/video-jobs/" + job + "/events", job,
+                    viaGateway ? "Cookie: " + cookie : "X-Videogen-Owner: " + owner);
         }
-        boolean allOpen = opened.await(90, TimeUnit.SECONDS);
-        long openCount = streams - opened.getCount();
+        // through the gateway, the same jobs are also followed directly on the status service, by a second client
+        // thread: per event, gateway arrival - direct arrival is what the proxy hop costs, whatever the fold did
+        SseStreams direct = viaGateway && !same ? new SseStreams(sentAt) : null;
+        if (direct != null) {
+            URI st = URI.create(status);
+            for (int i = 0; i < streams; i++) {
+                direct.open(st.getHost(), st.getPort(), "/api/video-jobs/" + jobs.get(i) + "/events", jobs.get(i),
+                        "X-Videogen-Owner: " + owner);
+            }
+            direct.start();
+            direct.openedLatch.await(120, TimeUnit.SECONDS);
+        }
+        sse.start();
+        boolean allOpen = sse.openedLatch.await(120, TimeUnit.SECONDS);
+        long openCount = streams - sse.openedLatch.getCount();
         Thread.sleep(1000);
-        System.err.println("streams open: " + openCount + "/" + streams + " (failed " + failed.get() + ")");
+        System.err.println("streams open: " + openCount + "/" + streams + " (failed " + sse.failed.get() + ")");
 
+        double[] lagBefore = foldLag(client, status);
         Map<String, Long> seqs = new HashMap<>();
         Random random = new Random(42);
         for (int k = 0; k < events; k++) {
             String job = jobs.get(same ? 0 : k % jobCount);
-            long seq = seqs.merge(job, 1L, Long::sum);
+            long seq = seqs.merge(job, 1L, Long::sum) + 1;
             String value = progressedJson(job, seq, (int) Math.min(99, seq));
             sentAt.put(job + "#" + seq, System.nanoTime());
             producer.send(new ProducerRecord<>(EVENTS, job, value));
@@ -242,10 +219,26 @@ public class BenchTool {
         }
         long expected = same ? (long) events * openCount : events;
         long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (received.get() < expected && System.nanoTime() < waitUntil) {
+        while (sse.received.get() < expected && System.nanoTime() < waitUntil) {
             Thread.sleep(50);
         }
-        List<Long> ms = new ArrayList<>(latencies);
+        double[] lagAfter = foldLag(client, status);
+        sse.close();
+        List<Long> directMs = new ArrayList<>();
+        List<Long> proxyMs = new ArrayList<>();
+        if (direct != null) {
+            direct.close();
+            directMs.addAll(direct.latencies);
+            Collections.sort(directMs);
+            sse.arrivals.forEach((key, at) -> {
+                Long d = direct.arrivals.get(key);
+                if (d != null) {
+                    proxyMs.add(at - d);
+                }
+            });
+            Collections.sort(proxyMs);
+        }
+        List<Long> ms = new ArrayList<>(sse.latencies);
         Collections.sort(ms);
         String out = a.get("out");
         if (out != null) {
@@ -255,19 +248,379 @@ public class BenchTool {
                     w.printf("%.3f%n", n / 1e6);
                 }
             }
+            if (floor != null) {
+                try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(Path.of(out.replace(".csv", "-floor.csv"))))) {
+                    w.println("latency_ms");
+                    for (long n : floor.sorted) {
+                        w.printf("%.3f%n", n / 1e6);
+                    }
+                }
+            }
         }
         Collections.sort(getNanos);
-        System.out.printf("streams=%d mode=%s open=%d failed=%d events=%d delivered=%d expected=%d "
+        double foldCount = lagAfter[1] - lagBefore[1];
+        System.out.printf("target=%s streams=%d mode=%s open=%d failed=%d events=%d delivered=%d expected=%d "
                         + "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f mean_ms=%.2f "
-                        + "get_p50_ms=%.2f get_p99_ms=%.2f%n",
-                streams, same ? "same" : "distinct", openCount, failed.get(), events, ms.size(), expected,
+                        + "get_p50_ms=%.2f get_p99_ms=%.2f get_timeouts=%d floor_p50_ms=%.2f floor_p99_ms=%.2f "
+                        + "fold_lag_mean_ms=%.2f fold_lag_p99_ms=%.2f fold_apply_mean_ms=%.2f "
+                        + "direct_p50_ms=%.2f direct_p99_ms=%.2f proxy_p50_ms=%.2f proxy_p99_ms=%.2f%n",
+                viaGateway ? "gateway" : "status", streams, same ? "same" : "distinct", openCount, sse.failed.get(),
+                events, ms.size(), expected,
                 pct(ms, 50), pct(ms, 90), pct(ms, 99), ms.isEmpty() ? Double.NaN : ms.get(ms.size() - 1) / 1e6,
                 ms.stream().mapToLong(Long::longValue).average().orElse(Double.NaN) / 1e6,
-                pct(getNanos, 50), pct(getNanos, 99));
+                pct(getNanos, 50), pct(getNanos, 99), getTimeouts,
+                floor == null ? Double.NaN : pct(floor.sorted, 50), floor == null ? Double.NaN : pct(floor.sorted, 99),
+                foldCount > 0 ? (lagAfter[0] - lagBefore[0]) / foldCount * 1000 : Double.NaN, lagAfter[2] * 1000,
+                lagAfter[4] > lagBefore[4] ? (lagAfter[3] - lagBefore[3]) / (lagAfter[4] - lagBefore[4]) * 1000 : Double.NaN,
+                pct(directMs, 50), pct(directMs, 99), pct(proxyMs, 50), pct(proxyMs, 99));
         if (!allOpen) {
             System.err.println("warning: not every stream opened");
         }
         producer.close(Duration.ofSeconds(5));
+    }
+
+    static String startedJson(String jobId, long seq) {
+        return "{\"type\":\"Started\",\"eventId\":" + q(UUID.randomUUID().toString()) + ",\"jobId\":" + q(jobId)
+                + ",\"sequence\":" + seq + ",\"occurredAt\":" + q(Instant.now().toString()) + ",\"generator\":\"bench\"}";
+    }
+
+    /** With a timeout: now and then a keep-alive GET gets no answer (docs/benchmarks.md, findings). */
+    static HttpRequest jobGet(String base, String job, String owner, String cookie) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/video-jobs/" + job))
+                .timeout(Duration.ofSeconds(5));
+        return (cookie == null ? b.header("X-Videogen-Owner", owner) : b.header("Cookie", cookie)).build();
+    }
+
+    /** Waits until every job's JSON (from the status service) contains the given text. */
+    static void awaitJobs(HttpClient client, String status, String owner, List<String> jobs, String contains)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        for (String job : jobs) {
+            while (true) {
+                HttpResponse<String> r;
+                try {
+                    r = client.send(jobGet(status, job, owner, null), HttpResponse.BodyHandlers.ofString());
+                } catch (java.net.http.HttpTimeoutException e) {
+                    continue;
+                }
+                if (r.statusCode() == 200 && r.body().contains(contains)) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("job " + job + " never showed " + contains + " (" + r.statusCode() + ")");
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    /**
+     * The status service's fold metrics: {lag sum s, lag count, lag p99 s, apply sum s, apply count}; lag = record
+     * timestamp to announced, apply = reading, writing and announcing (the rest of the lag is Kafka delivery).
+     */
+    static double[] foldLag(HttpClient client, String status) {
+        double[] r = {0, 0, Double.NaN, 0, 0};
+        try {
+            String body = client.send(HttpRequest.newBuilder(URI.create(status + "/actuator/prometheus"))
+                            .timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : body.split("\n")) {
+                if (line.startsWith("videogen_fold_lag_seconds_sum")) {
+                    r[0] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                } else if (line.startsWith("videogen_fold_lag_seconds_count")) {
+                    r[1] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                } else if (line.startsWith("videogen_fold_lag_seconds{") && line.contains("quantile=\"0.99\"")) {
+                    r[2] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                } else if (line.startsWith("videogen_fold_apply_seconds_sum")) {
+                    r[3] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                } else if (line.startsWith("videogen_fold_apply_seconds_count")) {
+                    r[4] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        } catch (Exception e) {
+            // no metric: the summary shows NaN
+        }
+        return r;
+    }
+
+    /** The owner cookie the gateway itself would set (ownerId.HMAC-SHA256, key VIDEOGEN_OWNER_KEY). */
+    static String signedOwner(String owner) throws Exception {
+        String key = System.getenv("VIDEOGEN_OWNER_KEY");
+        if (key == null || key.isBlank()) {
+            throw new IllegalStateException("VIDEOGEN_OWNER_KEY is needed to talk to the gateway as an owner");
+        }
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(key.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+        return owner + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(mac.doFinal(owner.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    record Floor(List<Long> sorted) {
+    }
+
+    /**
+     * The client's own cost: a reference SSE server in this JVM (one thread, non-blocking sockets, frames written as
+     * soon as they are due) with the same streams, events, pace and frame size; the same client reads them.
+     */
+    static Floor floor(int streams, boolean same, int events, long intervalMs) throws Exception {
+        var server = java.nio.channels.ServerSocketChannel.open().bind(new java.net.InetSocketAddress("127.0.0.1", 0), streams + 16);
+        int port = ((java.net.InetSocketAddress) server.getLocalAddress()).getPort();
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        SseStreams sse = new SseStreams(sentAt);
+        List<java.nio.channels.SocketChannel> accepted = new ArrayList<>();
+        int jobCount = same ? 1 : streams;
+        for (int i = 0; i < streams; i++) {
+            sse.open("127.0.0.1", port, "/floor", "floor-" + (same ? 0 : i), "X-Floor: 1");
+        }
+        for (int i = 0; i < streams; i++) {
+            accepted.add(server.accept()); // accepted in the order the client connected
+        }
+        String body = progressedJson("floor", 1, 1).replace("Progressed", "FloorFrame"); // about a job's size
+        byte[] head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < streams; i++) {
+            writeFully(accepted.get(i), head);
+            writeFully(accepted.get(i), chunk("id:0\ndata:" + body + "\n\n"));
+        }
+        sse.start();
+        sse.openedLatch.await(60, TimeUnit.SECONDS);
+        Thread.sleep(500);
+        Random random = new Random(42);
+        for (int k = 0; k < events; k++) {
+            int job = same ? 0 : k % jobCount;
+            long seq = k / jobCount + 1;
+            byte[] frame = chunk("id:" + seq + "\ndata:" + body + "\n\n");
+            sentAt.put("floor-" + job + "#" + seq, System.nanoTime());
+            for (int i = 0; i < streams; i++) {
+                if (same || i == job) {
+                    writeFully(accepted.get(i), frame);
+                }
+            }
+            Thread.sleep(intervalMs + (intervalMs > 0 ? random.nextInt((int) Math.max(1, intervalMs / 2)) : 0));
+        }
+        long expected = same ? (long) events * streams : events;
+        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (sse.received.get() < expected && System.nanoTime() < waitUntil) {
+            Thread.sleep(20);
+        }
+        sse.close();
+        for (var c : accepted) {
+            c.close();
+        }
+        server.close();
+        List<Long> sorted = new ArrayList<>(sse.latencies);
+        Collections.sort(sorted);
+        System.err.printf("floor: %d/%d frames, p50 %.2f ms, p99 %.2f ms%n", sorted.size(), expected, pct(sorted, 50),
+                pct(sorted, 99));
+        return new Floor(sorted);
+    }
+
+    static byte[] chunk(String data) {
+        byte[] d = data.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] h = (Integer.toHexString(d.length) + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] c = new byte[h.length + d.length + 2];
+        System.arraycopy(h, 0, c, 0, h.length);
+        System.arraycopy(d, 0, c, h.length, d.length);
+        c[c.length - 2] = '\r';
+        c[c.length - 1] = '\n';
+        return c;
+    }
+
+    static void writeFully(java.nio.channels.SocketChannel channel, byte[] bytes) throws IOException {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    /**
+     * Many SSE streams read by ONE thread with one selector (non-blocking sockets, HTTP/1.1, chunked or plain
+     * bodies): little work per frame, so the client costs the machine as little as possible. Latency = the time the
+     * {@code data:} line of a frame with a known {@code id:} is read, minus the send time of that event.
+     */
+    static final class SseStreams {
+        final Map<String, Long> sentAt;
+        final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        final Map<String, Long> arrivals = new ConcurrentHashMap<>(); // job#id -> first arrival (nanoTime)
+        final AtomicInteger received = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final java.nio.channels.Selector selector;
+        final List<Conn> conns = new ArrayList<>();
+        volatile boolean running = true;
+        Thread thread;
+
+        SseStreams(Map<String, Long> sentAt) throws IOException {
+            this.sentAt = sentAt;
+            this.selector = java.nio.channels.Selector.open();
+        }
+
+        CountDownLatch openedLatch; // set by start(), once the number of streams is known
+
+        void open(String host, int port, String path, String job, String authHeader) throws IOException {
+            var ch = java.nio.channels.SocketChannel.open(new java.net.InetSocketAddress(host, port));
+            ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            writeFully(ch, ("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAccept: text/event-stream\r\n"
+                    + authHeader + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            ch.configureBlocking(false);
+            conns.add(new Conn(ch, job));
+        }
+
+        void start() throws IOException {
+            openedLatch = new CountDownLatch(conns.size());
+            for (Conn c : conns) {
+                c.channel.register(selector, java.nio.channels.SelectionKey.OP_READ, c);
+            }
+            thread = new Thread(this::loop, "sse-client");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void loop() {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(64 * 1024);
+            byte[] bytes = new byte[64 * 1024];
+            try {
+                while (running) {
+                    selector.select(200);
+                    long now = System.nanoTime();
+                    var it = selector.selectedKeys().iterator();
+                    while (it.hasNext()) {
+                        var key = it.next();
+                        it.remove();
+                        Conn c = (Conn) key.attachment();
+                        buffer.clear();
+                        int n;
+                        try {
+                            n = c.channel.read(buffer);
+                        } catch (IOException e) {
+                            n = -1;
+                        }
+                        if (n < 0) {
+                            key.cancel();
+                            if (!c.done) {
+                                c.done = true;
+                                failed.incrementAndGet();
+                            }
+                            continue;
+                        }
+                        buffer.flip();
+                        buffer.get(bytes, 0, n);
+                        c.feed(bytes, n, now, this);
+                    }
+                }
+            } catch (IOException e) {
+                failed.incrementAndGet();
+            }
+        }
+
+        void close() throws Exception {
+            running = false;
+            selector.wakeup();
+            if (thread != null) {
+                thread.join(2000);
+            }
+            for (Conn c : conns) {
+                c.done = true;
+                c.channel.close();
+            }
+            selector.close();
+        }
+    }
+
+    /** One stream: response head, then a chunked (or plain) body split into SSE lines. */
+    static final class Conn {
+        final java.nio.channels.SocketChannel channel;
+        final String job;
+        boolean headDone, chunked, first = true, done;
+        int chunkLeft = -1; // -1: reading a chunk-size line; 0: reading the CRLF after a chunk
+        final StringBuilder line = new StringBuilder();
+        final StringBuilder head = new StringBuilder();
+        String id;
+
+        Conn(java.nio.channels.SocketChannel channel, String job) {
+            this.channel = channel;
+            this.job = job;
+        }
+
+        void feed(byte[] b, int n, long now, SseStreams s) {
+            int i = 0;
+            if (!headDone) {
+                for (; i < n && !headDone; i++) {
+                    head.append((char) b[i]);
+                    int len = head.length();
+                    if (len >= 4 && head.charAt(len - 1) == '\n' && head.charAt(len - 2) == '\r'
+                            && head.charAt(len - 3) == '\n' && head.charAt(len - 4) == '\r') {
+                        headDone = true;
+                        String h = head.toString().toLowerCase();
+                        if (!h.startsWith("http/1.1 200")) {
+                            done = true;
+                            s.failed.incrementAndGet();
+                            return;
+                        }
+                        chunked = h.contains("transfer-encoding: chunked");
+                    }
+                }
+            }
+            while (i < n) {
+                if (!chunked) {
+                    body(b[i++], now, s);
+                    continue;
+                }
+                if (chunkLeft > 0) {
+                    body(b[i++], now, s);
+                    chunkLeft--;
+                    if (chunkLeft == 0) {
+                        chunkLeft = -2; // the CRLF after the data
+                    }
+                } else if (chunkLeft == -2) {
+                    if (b[i++] == '\n') {
+                        chunkLeft = -1;
+                    }
+                } else { // chunk-size line
+                    char ch = (char) b[i++];
+                    if (ch == '\n') {
+                        String size = line.toString().strip();
+                        line.setLength(0);
+                        int semi = size.indexOf(';');
+                        chunkLeft = Integer.parseInt(semi >= 0 ? size.substring(0, semi) : size, 16);
+                        if (chunkLeft == 0) {
+                            chunkLeft = -2;
+                        }
+                    } else if (ch != '\r') {
+                        line.append(ch);
+                    }
+                }
+            }
+        }
+
+        private final StringBuilder sse = new StringBuilder();
+
+        private void body(byte c, long now, SseStreams s) {
+            if (c != '\n') {
+                if (sse.length() < 16) { // only the field name and an id matter here
+                    sse.append((char) c);
+                }
+                return;
+            }
+            String l = sse.toString();
+            sse.setLength(0);
+            if (l.isEmpty()) {
+                id = null;
+            } else if (l.startsWith("id:")) {
+                id = l.substring(3).strip();
+            } else if (l.startsWith("data:")) {
+                if (first) {
+                    first = false;
+                    s.openedLatch.countDown();
+                    return;
+                }
+                Long t0 = id == null ? null : s.sentAt.get(job + "#" + id);
+                if (t0 != null) {
+                    s.arrivals.putIfAbsent(job + "#" + id, now);
+                    s.latencies.add(now - t0);
+                    s.received.incrementAndGet();
+                }
+            }
+        }
     }
 
     static double pct(List<Long> sortedNanos, double p) {

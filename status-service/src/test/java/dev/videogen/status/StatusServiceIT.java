@@ -352,6 +352,43 @@ class StatusServiceIT {
     }
 
     @Test
+    @Order(8)
+    void oneSubscriptionPerReplicaFansEachChangeOutToTheStreamsOfItsJobOnlySerializedOnce() throws Exception {
+        String owner = "owner-fan-out";
+        String first = "fan-out-a-" + shortId();
+        String second = "fan-out-b-" + shortId();
+        Instant now = Instant.now();
+        request(second, owner, "b", now.minusSeconds(1)); // ahead of the other in the queue: its position stays
+        request(first, owner, "a", now);
+        event(accepted(first, 1, owner, "a"));
+        event(accepted(second, 1, owner, "b"));
+        awaitJob(owner, first, job -> assertThat(job.stage()).isEqualTo("waiting for a generation slot"));
+        awaitJob(owner, second, job -> assertThat(job.stage()).isEqualTo("waiting for a generation slot"));
+
+        try (SseClient a1 = SseClient.open(baseUrl(), first, owner, null);
+             SseClient a2 = SseClient.open(baseUrl(), first, owner, null);
+             SseClient b = SseClient.open(baseUrl(), second, owner, null)) {
+            await().atMost(WAIT).until(() -> !a1.events().isEmpty() && !a2.events().isEmpty() && !b.events().isEmpty());
+            double serializedBefore = metric("videogen_sse_updates_serialized_total");
+            event(started(first, 2));
+            event(started(second, 2));
+            event(progressed(first, 3, 30));
+            event(completed(second, 3));
+            event(completed(first, 4));
+
+            await().atMost(WAIT).until(() -> a1.ended() && a2.ended() && b.ended());
+            assertThat(a1.ids()).containsExactly(1L, 2L, 3L, 4L);
+            assertThat(a2.ids()).containsExactly(1L, 2L, 3L, 4L);
+            assertThat(b.ids()).containsExactly(1L, 2L, 3L);
+            assertThat(a1.jobs()).extracting(VideoJob::jobId).containsOnly(first);
+            assertThat(a2.jobs()).isEqualTo(a1.jobs());
+            assertThat(b.jobs()).extracting(VideoJob::jobId).containsOnly(second);
+            // five changes, three streams: each change serialized once, not once per stream
+            assertThat(metric("videogen_sse_updates_serialized_total") - serializedBefore).isEqualTo(5.0);
+        }
+    }
+
+    @Test
     @Order(100)
     void afterRedisLosesEverythingTheReadModelIsRebuiltFromKafka() {
         String owner = "owner-rebuild-" + shortId();

@@ -6,6 +6,7 @@ import dev.videogen.events.Topics;
 import dev.videogen.events.UnreadableMessageException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -16,10 +17,12 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.AbstractConsumerSeekAware;
 import org.springframework.stereotype.Component;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Folds three topics into the read model: requests (from the gateway or any producer) create queued jobs at once,
@@ -39,6 +42,8 @@ class EventFoldListener extends AbstractConsumerSeekAware {
     private final FoldedPartitions folded;
     private final MeterRegistry meters;
     private final Counter rewinds;
+    private final Timer lag;
+    private final Timer apply;
 
     EventFoldListener(JobStore store, FoldedPartitions folded, MeterRegistry meters) {
         this.store = store;
@@ -46,6 +51,13 @@ class EventFoldListener extends AbstractConsumerSeekAware {
         this.meters = meters;
         this.rewinds = Counter.builder("videogen.readmodel.rewinds")
                 .description("Kafka partitions folded again from their beginning because Redis lost the read model")
+                .register(meters);
+        this.lag = Timer.builder("videogen.fold.lag")
+                .description("From a record's Kafka timestamp to its change being in Redis and announced to streams")
+                .publishPercentiles(0.5, 0.99)
+                .register(meters);
+        this.apply = Timer.builder("videogen.fold.apply")
+                .description("Folding one event: reading the job, writing its changes, announcing them")
                 .register(meters);
     }
 
@@ -67,7 +79,11 @@ class EventFoldListener extends AbstractConsumerSeekAware {
                 count("Deleted", store.applyDeletion(deletion));
             } else {
                 GenerationEvent event = EventJson.readEvent(record.value());
-                count(event.getClass().getSimpleName().replaceFirst("^Generation", ""), store.applyEvent(event));
+                long started = System.nanoTime();
+                JobStore.Outcome outcome = store.applyEvent(event);
+                apply.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                count(event.getClass().getSimpleName().replaceFirst("^Generation", ""), outcome);
+                lag.record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - record.timestamp())));
             }
         } catch (DataAccessException e) {
             throw e; // Redis is away: retried by the container's error handler, the record is not lost

@@ -23,6 +23,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +88,17 @@ public class JobStore {
             return redis.call('ZREM', KEYS[3], ARGV[2])
             """, Long.class);
 
+    /**
+     * Writes an event's changes to a job that is not queued, takes it out of the queue (telling the queue's channel
+     * if it was there) and announces its new state, in one round trip. ARGV: jobId, the update's channel, the
+     * update, then field/value pairs.
+     */
+    private static final RedisScript<Long> APPLY_AND_ANNOUNCE = RedisScript.of("""
+            if #ARGV > 3 then redis.call('HSET', KEYS[1], unpack(ARGV, 4)) end
+            if redis.call('ZREM', KEYS[2], ARGV[1]) > 0 then redis.call('PUBLISH', KEYS[3], ARGV[1]) end
+            return redis.call('PUBLISH', ARGV[2], ARGV[3])
+            """, Long.class);
+
     /** What folding one record did. */
     public enum Outcome {
         /** The job changed. */
@@ -134,19 +146,39 @@ public class JobStore {
         }
         long seq = parseLong(current.get(SEQ), 0);
         if (event.sequence() == seq) {
-            leaveQueueUnlessQueued(jobId, current);
-            announce(jobId, current);
+            write(jobId, Map.of(), current);
             return Outcome.DUPLICATE;
         }
         if (event.sequence() < seq || isFinal(current.get(STATUS))) {
             return identified ? Outcome.APPLIED : Outcome.IGNORED;
         }
-        Map<String, String> changes = changesOf(event, current);
-        redis.opsForHash().putAll(key, changes);
-        current.putAll(changes);
-        leaveQueueUnlessQueued(jobId, current);
-        announce(jobId, current);
+        write(jobId, changesOf(event, current), current);
         return Outcome.APPLIED;
+    }
+
+    /**
+     * Writes the changes, keeps the queue right and announces the new state. A job that is no longer queued (every
+     * event after the first, in practice) takes one round trip to Redis; a queued one needs its rank first.
+     */
+    private void write(String jobId, Map<String, String> changes, Map<String, String> current) {
+        current.putAll(changes);
+        if (isQueued(current)) {
+            if (!changes.isEmpty()) {
+                redis.opsForHash().putAll(JobKeys.job(jobId), changes);
+            }
+            announce(jobId, current);
+            return;
+        }
+        List<String> args = new ArrayList<>(3 + 2 * changes.size());
+        args.add(jobId);
+        args.add(JobKeys.updates(jobId));
+        args.add(EventJson.write(toStored(jobId, current, null)));
+        changes.forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        redis.execute(APPLY_AND_ANNOUNCE, List.of(JobKeys.job(jobId), JobKeys.QUEUE, JobKeys.QUEUE_CHANGES),
+                args.toArray());
     }
 
     private static Map<String, String> changesOf(GenerationEvent event, Map<String, String> current) {
@@ -202,6 +234,16 @@ public class JobStore {
                     return rank.map(r -> Optional.of(
                             toStored(jobId, fields, r >= 0 ? Integer.valueOf((int) (r + 1)) : null)));
                 });
+    }
+
+    /** A job's place in the queue (1 = next), or empty when it is not queued. */
+    public Mono<Integer> queuePosition(String jobId) {
+        return reactive.opsForZSet().rank(JobKeys.QUEUE, jobId).map(rank -> (int) (rank + 1));
+    }
+
+    /** The queued jobs in order (the first is next): one read for every position at once. */
+    public Mono<List<String>> queue() {
+        return reactive.opsForZSet().range(JobKeys.QUEUE, Range.closed(0L, -1L)).collectList();
     }
 
     /** The job if it exists and belongs to this owner; otherwise a 404 problem (another's job looks missing). */
@@ -271,15 +313,6 @@ public class JobStore {
             redis.convertAndSend(JobKeys.QUEUE_CHANGES, jobId);
         }
         return result != null && result > 0;
-    }
-
-    private void leaveQueueUnlessQueued(String jobId, Map<String, String> fields) {
-        if (!isQueued(fields)) {
-            Long removed = redis.opsForZSet().remove(JobKeys.QUEUE, jobId);
-            if (removed != null && removed > 0) {
-                redis.convertAndSend(JobKeys.QUEUE_CHANGES, jobId);
-            }
-        }
     }
 
     private void announce(String jobId, Map<String, String> fields) {
