@@ -5,12 +5,9 @@ import dev.videogen.media.problem.Problems;
 import dev.videogen.media.storage.MediaKeys;
 import dev.videogen.media.storage.MediaStore;
 import dev.videogen.media.storage.MediaStore.ObjectInfo;
-<<<<<<< HEAD
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-=======
 import org.springframework.core.io.buffer.DataBufferUtils;
->>>>>>> wip-media
 import org.springframework.http.CacheControl;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -58,11 +55,7 @@ class MediaController {
     private final MeterRegistry meters;
     private final Clock clock;
 
-<<<<<<< HEAD
-    MediaController(MediaStore store, OwnershipCheck ownership, MeterRegistry meters) {
-=======
-    MediaController(MediaStore store, MediaCache cache, OwnershipCheck ownership) {
->>>>>>> wip-media
+    MediaController(MediaStore store, MediaCache cache, OwnershipCheck ownership, MeterRegistry meters) {
         this.store = store;
         this.cache = cache;
         this.ownership = ownership;
@@ -239,13 +232,12 @@ class MediaController {
         if (HttpMethod.HEAD.equals(request.getMethod()) || length == 0) {
             return response.setComplete();
         }
-<<<<<<< HEAD
         String part = range instanceof ByteRange.Partial ? "partial" : "whole";
         long from = start;
         long count = length;
         return Mono.defer(() -> {
             Timer.Sample sample = Timer.start(meters);
-            return response.writeWith(store.read(media.key(), from, count, response.bufferFactory()))
+            return found.send(response, from, count)
                     .doFinally(signal -> sample.stop(downloadTime(media.what(), part, switch (signal) {
                         case ON_COMPLETE -> "complete";
                         case CANCEL -> "canceled";
@@ -261,9 +253,6 @@ class MediaController {
                 .tags("media", media, "range", part, "outcome", outcome)
                 .publishPercentileHistogram()
                 .register(meters);
-=======
-        return found.send(response, start, length);
->>>>>>> wip-media
     }
 
     private static void setValidators(HttpHeaders out, Preconditions validators) {
