@@ -10,7 +10,7 @@
 # Results go to bench/results/<timestamp>/ (bench/results/latest links to the newest).
 # A subset: BENCH_STEPS="workers" BENCH_RESULTS=bench/results/<that run> bench/run-all.sh re-runs only those steps
 # on the existing data dir (a warm start) and adds to that results directory; the report is rebuilt from all of it.
-# Loopback only, on ports 38079-38092 (override with the VIDEOGEN_* variables, see lib.sh); every load is
+# Loopback only, on ports 26079-26093 (override with the VIDEOGEN_* variables, see lib.sh); every load is
 # bounded in time or count; everything started here is stopped on exit, also on Ctrl-C.
 set -euo pipefail
 STAMP="$(date +%Y%m%d-%H%M%S)"

@@ -319,11 +319,17 @@ public class BenchTool {
         try (Admin admin = Admin.create(ap)) {
             var description = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
             List<Integer> counts = new ArrayList<>();
+            List<String> lists = new ArrayList<>();
             for (var m : description.members()) {
-                counts.add((int) m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(REQUESTED)).count());
+                List<Integer> mine = m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(REQUESTED))
+                        .map(TopicPartition::partition).sorted().toList();
+                counts.add(mine.size());
+                lists.add(mine.toString().replace(" ", ""));
             }
             Collections.sort(counts);
+            Collections.sort(lists);
             System.out.println("members=" + counts.size() + " state=" + description.groupState() + " partitions=" + counts
+                    + " assignment=" + String.join(";", lists)
                     + " assigned=" + counts.stream().mapToInt(Integer::intValue).sum());
         }
     }
@@ -352,12 +358,12 @@ public class BenchTool {
 
     // ---------------------------------------------------------------- events topic report
 
-    static final Pattern FIELD = Pattern.compile("\"(type|jobId|ownerId|occurredAt|requestedAt|stage)\"\\s*:\\s*\"([^\"]*)\"");
+    static final Pattern FIELD = Pattern.compile("\"(type|jobId|ownerId|occurredAt|requestedAt|stage|providerRequestId)\"\\s*:\\s*\"([^\"]*)\"");
 
     static final class Job {
         String owner;
-        Instant requested, accepted, started, storing, terminal;
-        String terminalType;
+        Instant requested, accepted, started, submitted, storing, terminal;
+        String terminalType, providerRequestId;
     }
 
     static void report(Map<String, String> a) throws Exception {
@@ -394,6 +400,10 @@ public class BenchTool {
                             job.requested = f.get("requestedAt") == null ? at : Instant.parse(f.get("requestedAt"));
                         }
                         case "Started" -> job.started = job.started == null ? at : job.started;
+                        case "Submitted" -> {
+                            job.submitted = at;
+                            job.providerRequestId = f.get("providerRequestId");
+                        }
                         case "Progressed" -> {
                             if ("storing the video".equals(f.get("stage"))) {
                                 job.storing = at;
@@ -421,7 +431,8 @@ public class BenchTool {
         String out = a.get("out");
         PrintWriter w = out == null ? null : new PrintWriter(Files.newBufferedWriter(Path.of(out)));
         if (w != null) {
-            w.println("job_id,requested_at,completed_at,type,e2e_ms,queue_ms,generator_ms,store_ms,overhead_ms");
+            w.println("job_id,requested_at,completed_at,type,e2e_ms,queue_ms,generator_ms,store_ms,overhead_ms,"
+                    + "partition,provider_request_id,submitted_at_ms,completed_at_ms,requested_at_ms,storing_at_ms");
         }
         for (var entry : jobs.entrySet()) {
             Job j = entry.getValue();
@@ -445,8 +456,11 @@ public class BenchTool {
             queue.add(q);
             store.add(s);
             if (w != null) {
-                w.printf("%s,%s,%s,%s,%.1f,%.1f,%.1f,%.1f,%.1f%n", entry.getKey(), j.requested, j.terminal,
-                        j.terminalType, e / 1e6, q / 1e6, g / 1e6, s / 1e6, (e - g) / 1e6);
+                w.printf("%s,%s,%s,%s,%.1f,%.1f,%.1f,%.1f,%.1f,%d,%s,%d,%d,%d,%d%n", entry.getKey(), j.requested, j.terminal,
+                        j.terminalType, e / 1e6, q / 1e6, g / 1e6, s / 1e6, (e - g) / 1e6, partitionOf(entry.getKey()),
+                        j.providerRequestId == null ? "" : j.providerRequestId,
+                        j.submitted == null ? 0 : j.submitted.toEpochMilli(), j.terminal.toEpochMilli(),
+                        j.requested.toEpochMilli(), j.storing == null ? 0 : j.storing.toEpochMilli());
             }
         }
         if (w != null) {
@@ -455,13 +469,30 @@ public class BenchTool {
         for (List<Long> l : List.of(e2e, gen, over, queue, store)) {
             Collections.sort(l);
         }
+        int[] perPartition = new int[PARTITIONS];
+        for (var entry : jobs.entrySet()) {
+            if (owner.equals(entry.getValue().owner)) {
+                perPartition[partitionOf(entry.getKey())]++;
+            }
+        }
         double spanS = first == null ? Double.NaN : Duration.between(first, last).toMillis() / 1000.0;
         System.out.printf("owner=%s jobs=%d completed=%d failed=%d span_s=%.2f jobs_per_min=%.2f "
                         + "e2e_p50_ms=%.1f e2e_p99_ms=%.1f gen_p50_ms=%.1f overhead_p50_ms=%.1f overhead_p99_ms=%.1f "
-                        + "overhead_max_ms=%.1f queue_p50_ms=%.1f queue_p99_ms=%.1f store_p50_ms=%.1f store_p99_ms=%.1f%n",
+                        + "overhead_max_ms=%.1f queue_p50_ms=%.1f queue_p99_ms=%.1f store_p50_ms=%.1f store_p99_ms=%.1f "
+                        + "per_partition=%s%n",
                 owner, mine.size(), completed, failedJobs, spanS, completed / spanS * 60.0,
                 pct(e2e, 50), pct(e2e, 99), pct(gen, 50), pct(over, 50), pct(over, 99),
                 over.isEmpty() ? Double.NaN : over.get(over.size() - 1) / 1e6,
-                pct(queue, 50), pct(queue, 99), pct(store, 50), pct(store, 99));
+                pct(queue, 50), pct(queue, 99), pct(store, 50), pct(store, 99),
+                java.util.Arrays.toString(perPartition).replace(" ", ""));
+    }
+
+    static final int PARTITIONS = 12;
+
+    /** The partition Kafka's default partitioner picks for a key (murmur2 of its UTF-8 bytes), as the gateway sends. */
+    static int partitionOf(String key) {
+        return org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                % PARTITIONS;
     }
 }
