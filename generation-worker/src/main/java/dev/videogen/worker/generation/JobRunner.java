@@ -183,18 +183,22 @@ public class JobRunner {
         String videoKey = jobId + ".mp4";
         String posterKey = jobId + ".jpg";
         long start = System.nanoTime();
-        // the video and its poster go up side by side
-        Mono<GeneratedVideo> stored = Mono.when(
-                        blocking(scope, () -> {
-                            StoreRetries.run(() -> store.put(store.videosBucket(), videoKey, video.mp4(), "video/mp4"));
-                            return videoKey;
-                        }),
-                        blocking(scope, () -> {
-                            StoreRetries.run(() -> store.put(store.videosBucket(), posterKey, video.posterJpeg(),
-                                    "image/jpeg"));
-                            return posterKey;
-                        }))
-                .thenReturn(video);
+        // the video goes up while its poster is cut (if it is not yet), the poster as soon as it is made
+        Mono<String> putVideo = blocking(scope, () -> {
+            StoreRetries.run(() -> store.put(store.videosBucket(), videoKey, video.mp4(), "video/mp4"));
+            return videoKey;
+        });
+        Mono<GeneratedVideo.Poster> putPoster = video.poster().flatMap(poster -> blocking(scope, () -> {
+            StoreRetries.run(() -> store.put(store.videosBucket(), posterKey, poster.jpeg(), "image/jpeg"));
+            return poster;
+        }));
+        Mono<GeneratedVideo.Poster> stored = Mono.zip(putVideo, putPoster, (key, poster) -> poster)
+                // a video without a still is not playable: the job fails, and the video stored meanwhile goes again
+                .doOnError(GenerationException.class, e -> blocking(scope, () -> {
+                    store.delete(store.videosBucket(), videoKey);
+                    return videoKey;
+                }).subscribe(deleted -> { }, x -> scope.run(() -> log.warn("job {}: could not delete {}: {}", jobId,
+                        videoKey, x.toString()))));
         // progress keeps coming while the object store takes its time, as it does while generating
         return Mono.using(() -> Flux.interval(Duration.ZERO, STORING_TICK)
                                 .subscribe(tick -> events.progressed(97, "storing the video", null, 1)),
@@ -205,7 +209,7 @@ public class JobRunner {
                         "job {}: object store unavailable while storing the video: {}", jobId, e.getMessage())))
                 .doOnNext(done -> scope.run(() -> log.debug("job {}: stored after {} ms", jobId,
                         (System.nanoTime() - start) / 1_000_000)))
-                .flatMap(done -> terminal(events.completed(videoKey, posterKey, video.bytes(), video.durationMs()),
+                .flatMap(poster -> terminal(events.completed(videoKey, posterKey, video.bytes(), poster.durationMs()),
                         Outcome.SUCCEEDED))
                 .doOnNext(outcome -> logInfo(scope, "job {} succeeded: {} bytes of video", jobId, video.bytes()))
                 .doFinally(signal -> deleteQuietly(video.mp4()));

@@ -199,15 +199,19 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
             JobScope.runIn(context, () -> log.debug("request {}: result after {} ms", request.requestId(),
                     millisSince(start)));
             progress.finishing(92, "downloading the video");
+            // the still is cut while the runner already stores the video (it deletes the file after both)
             return download(result).doOnEach(JobScope.onNext(file -> log.debug("request {}: downloaded after {} ms",
-                    request.requestId(), millisSince(start)))).flatMap(file -> poster(file, progress)
-                    .doOnEach(JobScope.onNext(video -> log.debug("request {}: poster after {} ms",
-                            request.requestId(), millisSince(start))))
+                    request.requestId(), millisSince(start)))).flatMap(file -> Mono.fromCallable(() -> {
+                        Mono<GeneratedVideo.Poster> poster = poster(file, progress)
+                                .doOnEach(JobScope.onNext(still -> log.debug("request {}: poster after {} ms",
+                                        request.requestId(), millisSince(start))))
+                                .contextWrite(context);
+                        return new GeneratedVideo(file, Files.size(file), poster);
+                    })
                     .onErrorResume(e -> {
                         delete(file);
                         return Mono.error(e);
-                    })
-                    .doOnCancel(() -> delete(file)));
+                    }));
         }));
     }
 
@@ -226,9 +230,9 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
                         .doOnCancel(() -> delete(file)));
     }
 
-    private Mono<GeneratedVideo> poster(Path file, OviProgress progress) {
-        progress.finishing(95, "making the poster");
+    private Mono<GeneratedVideo.Poster> poster(Path file, OviProgress progress) {
         return Mono.fromCallable(() -> {
+            progress.finishing(95, "making the poster");
             PosterExtractor.Still still;
             try {
                 still = posters.extract(file);
@@ -236,7 +240,7 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
                 throw new GenerationException("video-unplayable", "Not a playable video",
                         "The provider's video cannot be decoded: " + e.getMessage(), e);
             }
-            return new GeneratedVideo(file, Files.size(file), still.jpeg(), still.durationMs());
+            return new GeneratedVideo.Poster(still.jpeg(), still.durationMs());
         }).subscribeOn(cpu);
     }
 
