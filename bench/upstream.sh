@@ -16,6 +16,7 @@ set -euo pipefail
 : "${VIDEOGEN_DATA_DIR:?export VIDEOGEN_DATA_DIR of the running system}"
 OUT="$RESULTS/upstream"; mkdir -p "$OUT"
 build_if_needed
+s3_env   # S3 keys and the owner-cookie key of the running system (the workers need the first, the cookies the second)
 STEPS="${BENCH_UPSTREAM_STEPS:-overhead scale inflight}"
 FAKE_PORT="${BENCH_FAKE_PORT:-26095}"
 FAKE="http://127.0.0.1:$FAKE_PORT"
@@ -180,7 +181,7 @@ if [[ " $STEPS " == *" scale "* ]]; then
     per_worker "$OUT/per-worker-after-$n.txt"
     # which worker ran which job (its partition is in scale-$n-jobs.csv)
     for i in "${!WPID[@]}"; do
-      grep -o 'job [0-9a-f-]* succeeded' "$DATA_ROOT/upstream-worker-$i.log" | awk -v w="$i" '{print w, $2}'
+      { grep -o 'job [0-9A-Za-z-]* succeeded' "$DATA_ROOT/upstream-worker-$i.log" || true; } | awk -v w="$i" '{print w, $2}'
     done > "$OUT/scale-$n-job-worker.txt"
   done
   curl -fsS "$FAKE/__stats" > "$OUT/scale-fake-stats.json"

@@ -83,21 +83,26 @@ public class JobRunner {
     public Mono<Outcome> run(GenerationRequested request, JobControl control) {
         String jobId = request.jobId();
         JobScope scope = control.scope(jobId);
-        return blocking(scope, () -> StoreRetries.call(() -> checkpoints.load(jobId)))
-                .flatMap(checkpoint -> {
+        // the checkpoint, a cancel mark and the image are read side by side, not one after the other; the image is
+        // only waited for where it is needed (Accepted and Started go out without waiting for a slow image URL)
+        Mono<ImageSource.Image> image = blocking(scope, () -> images.load(request.imageUrl())).cache();
+        image.subscribe(loaded -> { }, failed -> { }); // its failure is the job's, reported where it is used
+        Mono<Boolean> canceled = blocking(scope, () -> control.cancelRequested()
+                || StoreRetries.call(() -> checkpoints.isCanceled(jobId)));
+        return Mono.zip(blocking(scope, () -> StoreRetries.call(() -> checkpoints.load(jobId))), canceled)
+                .flatMap(read -> {
+                    JobCheckpoint checkpoint = read.getT1();
                     if (checkpoint.finished()) {
                         logInfo(scope, "job {} already finished; skipping the redelivered request", jobId);
                         return Mono.just(Outcome.SKIPPED);
                     }
-                    return blocking(scope, () -> control.cancelRequested()
-                            || StoreRetries.call(() -> checkpoints.isCanceled(jobId)))
-                            .flatMap(canceled -> begin(request, control, scope, checkpoint, canceled));
+                    return begin(request, control, scope, checkpoint, read.getT2(), image);
                 })
                 .contextWrite(scope::into);
     }
 
     private Mono<Outcome> begin(GenerationRequested request, JobControl control, JobScope scope, JobCheckpoint loaded,
-                                boolean canceledBeforeStart) {
+                                boolean canceledBeforeStart, Mono<ImageSource.Image> image) {
         String jobId = request.jobId();
         boolean firstStart = loaded.startedAt() == null;
         Instant startedAt = firstStart ? clock.instant() : loaded.startedAt();
@@ -117,7 +122,7 @@ public class JobRunner {
             queueTime().record(Duration.between(request.requestedAt(), startedAt));
         }
         Timer.Sample sample = Timer.start(meters);
-        return execute(request, control, scope, events, checkpoint, startedAt)
+        return execute(request, control, scope, events, checkpoint, startedAt, image)
                 .doOnCancel(events::abandon)
                 .doOnNext(outcome -> {
                     sample.stop(meters.timer("videogen.worker.job.duration", "generator", generator.name(),
@@ -155,7 +160,7 @@ public class JobRunner {
     }
 
     private Mono<Outcome> execute(GenerationRequested request, JobControl control, JobScope scope, JobEvents events,
-                                  JobCheckpoint checkpoint, Instant startedAt) {
+                                  JobCheckpoint checkpoint, Instant startedAt, Mono<ImageSource.Image> loaded) {
         String jobId = request.jobId();
         Run run = new Run(events, checkpoint, control, scope);
         Duration left = Duration.between(clock.instant(), startedAt.plus(deadline));
@@ -164,7 +169,7 @@ public class JobRunner {
                         control.canceled().map(ignored -> Stop.CANCELED),
                         Mono.delay(left.isNegative() ? Duration.ZERO : left).map(ignored -> Stop.DEADLINE))
                 .doOnNext(stop::set);
-        Mono<GeneratedVideo> work = blocking(scope, () -> images.load(request.imageUrl()))
+        Mono<GeneratedVideo> work = loaded
                 .flatMap(image -> {
                     logInfo(scope, "job {}: generating with {} ({} bytes of {})", jobId, generator.name(),
                             image.bytes().length, image.contentType());
