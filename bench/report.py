@@ -190,19 +190,7 @@ def upstream_section(UP):
         emit(f"\n{o['completed']} jobs; load average at the start {o.get('load_start', '').replace(',', ' / ')}, "
              f"at the end {o.get('load', '').replace(',', ' / ')}.")
         emit()
-        fig, ax = plt.subplots(figsize=(7, 3))
-        keys = ["intake", "poll", "result", "download", "stored", "rest"]
-        left = 0
-        for k in keys:
-            v = pctl(parts[k], 50)
-            ax.barh(["p50"], [v], left=left, label=k)
-            left += v if v == v else 0
-        ax.set_xlabel("ms outside the fake's fixed time (medians, stacked)")
-        ax.legend(ncol=4, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.35))
-        ax.set_title("Overhead per job against the fake upstream")
-        fig.tight_layout()
-        fig.savefig(f"{DOCS}/benchmarks-upstream-overhead.png", dpi=110)
-        plt.close(fig)
+        OVERHEADS.append((os.path.basename(os.path.dirname(UP.rstrip("/"))), parts))
 
     rows = [kv(line) for line in read(f"{UP}/scaleout.txt").splitlines() if "jobs_per_min" in line]
     if rows:
@@ -311,8 +299,27 @@ def upstream_section(UP):
         plt.close(fig)
 
 
+OVERHEADS = []
 for UP in [p for p in (sys.argv[3:] if len(sys.argv) > 3 else [f"{RES}/upstream"]) if os.path.isdir(p)]:
     upstream_section(UP)
+if OVERHEADS:  # one stacked bar per run (e.g. before and after a worker change), medians and p99 of each part
+    keys = [("intake", "requestedAt → submit"), ("poll", "poll wait"), ("result", "result"), ("download", "download"),
+            ("stored", "poster + S3 puts"), ("rest", "→ Completed")]
+    fig, axes = plt.subplots(2, 1, figsize=(10, 2.4 + 1.0 * len(OVERHEADS)))
+    for ax, p in zip(axes, (50, 99)):
+        for row, (label, parts) in enumerate(OVERHEADS):
+            left = 0
+            for n, (k, name) in enumerate(keys):
+                v = pctl(parts[k], p)
+                v = v if v == v else 0
+                ax.barh([label], [v], left=left, color=f"C{n}", label=name if row == 0 else None)
+                left += v
+        ax.set_xlabel(f"ms outside the fake's fixed time (p{p} of each part, stacked)")
+    axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.suptitle("Overhead per job against the fake upstream")
+    fig.tight_layout()
+    fig.savefig(f"{DOCS}/benchmarks-upstream-overhead.png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
 if len(sys.argv) > 3:  # only the fake-upstream sections were asked for
     with open(f"{RES}/summary-upstream.md", "w") as fh:
         fh.write("\n".join(out) + "\n")
