@@ -171,8 +171,8 @@ if [[ " $STEPS " == *" scale "* ]]; then
     cpu0=""; for i in "${!WPID[@]}"; do cpu0="$cpu0 $(cpu_s "${WPID[$i]}")"; done
     fcpu0=$(cpu_s "$FAKE_PID")
     submit_many "$owner" "$BATCH"
-    tool report owner="$owner" expect="$BATCH" timeout-s=900 out="$OUT/scale-$n-jobs.csv" \
-      | sed "s/\$/ workers=$n cap=$CAP fake_seconds=$SCALE_SECONDS load_start=$(echo "$l0" | tr ' ' ',') load=$(loadavg | tr ' ' ',')/" \
+    line=$(tool report owner="$owner" expect="$BATCH" timeout-s=900 out="$OUT/scale-$n-jobs.csv")
+    echo "$line workers=$n cap=$CAP fake_seconds=$SCALE_SECONDS load_start=$(echo "$l0" | tr ' ' ',') load=$(loadavg | tr ' ' ',')" \
       | tee -a "$OUT/scaleout.txt" >&2
     cpu1=""; for i in "${!WPID[@]}"; do cpu1="$cpu1 $(cpu_s "${WPID[$i]}")"; done
     echo "workers=$n worker_cpu_before=[${cpu0# }] worker_cpu_after=[${cpu1# }] fake_cpu_s=$(echo "$(cpu_s "$FAKE_PID") - $fcpu0" | bc)" \
@@ -207,7 +207,13 @@ if [[ " $STEPS " == *" inflight "* ]]; then
     done ) > "$OUT/inflight-samples.txt" &
   SAMPLER=$!
   owner="bench-fake-inflight-$run"
-  submit_many "$owner" "$INFLIGHT_JOBS"
+  # straight to the requests topic, the image as a data: URI: through the gateway (~2 submits/s with the curl and
+  # openssl per request on this loaded machine) the first jobs would finish before the last ones were submitted
+  if [ "${BENCH_INFLIGHT_VIA:-kafka}" = kafka ]; then
+    tool jobs owner="$owner" prefix="bench-inflight-$run" count="$INFLIGHT_JOBS" image-file="$PNG" >&2
+  else
+    submit_many "$owner" "$INFLIGHT_JOBS"
+  fi
   tool report owner="$owner" expect="$INFLIGHT_JOBS" timeout-s=600 out="$OUT/inflight-jobs.csv" \
     | sed "s/\$/ fake_seconds=$INFLIGHT_SECONDS load_start=$(echo "$l0" | tr ' ' ',') load=$(loadavg | tr ' ' ',')/" \
     | tee "$OUT/inflight.txt" >&2

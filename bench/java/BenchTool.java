@@ -45,7 +45,8 @@ import java.util.regex.Pattern;
  * Arguments are key=value pairs; the Kafka bootstrap comes from KAFKA_BOOTSTRAP_SERVERS.
  *
  * <pre>
- *   jobs      owner= prefix= count=          publish GenerationRequested records (jobs appear queued in the read model)
+ *   jobs      owner= prefix= count= [image-file=]  publish GenerationRequested records (jobs appear queued in the
+ *                                              read model); with image-file the image goes as a data: URI
  *   sse       status= owner= streams= mode=distinct|same events= interval-ms= out=
  *                                              event-to-SSE latency: N open streams, Progressed events published with a
  *                                              send timestamp taken just before producer.send()
@@ -98,8 +99,12 @@ public class BenchTool {
     }
 
     static String requestJson(String jobId, String owner) {
+        return requestJson(jobId, owner, "s3://uploads/" + jobId);
+    }
+
+    static String requestJson(String jobId, String owner, String imageUrl) {
         return "{\"jobId\":" + q(jobId) + ",\"ownerId\":" + q(owner) + ",\"prompt\":\"bench\",\"imageUrl\":"
-                + q("s3://uploads/" + jobId) + ",\"params\":{\"negativePrompt\":null,\"seed\":null,\"steps\":null},"
+                + q(imageUrl) + ",\"params\":{\"negativePrompt\":null,\"seed\":null,\"steps\":null},"
                 + "\"requestedAt\":" + q(Instant.now().toString()) + "}";
     }
 
@@ -115,10 +120,17 @@ public class BenchTool {
         String owner = a.get("owner");
         String prefix = a.get("prefix");
         int count = Integer.parseInt(a.getOrDefault("count", "1"));
+        // image-file=PATH: the image travels in the request as a data: URI (no upload needed), as another system may send it
+        String image = a.containsKey("image-file") ? "data:image/png;base64,"
+                + java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(a.get("image-file")))) : null;
         try (var producer = producer()) {
             for (int i = 0; i < count; i++) {
                 String jobId = count == 1 ? prefix : prefix + "-" + i;
-                producer.send(new ProducerRecord<>(REQUESTED, jobId, requestJson(jobId, owner)));
+                if (image != null) {
+                    jobId = prefix + "-" + UUID.randomUUID().toString().substring(0, 8) + "-" + i;
+                }
+                producer.send(new ProducerRecord<>(REQUESTED, jobId,
+                        image == null ? requestJson(jobId, owner) : requestJson(jobId, owner, image)));
             }
             producer.flush();
         }
