@@ -1,17 +1,18 @@
 # Shared helpers of the benchmark scripts. Source it; it never starts anything by itself.
-# Everything binds to 127.0.0.1 on a 38xxx port range (override with the usual VIDEOGEN_* variables).
+# Everything binds to 127.0.0.1 on a 260xx port range (override with the usual VIDEOGEN_* variables): below Linux's
+# ephemeral range (32768-60999), so no client socket of anything on the machine can sit on one of them.
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH_DIR")"
 
-export VIDEOGEN_PORT="${VIDEOGEN_PORT:-38080}"
-export VIDEOGEN_STATUS_PORT="${VIDEOGEN_STATUS_PORT:-38081}"
-export VIDEOGEN_MEDIA_PORT="${VIDEOGEN_MEDIA_PORT:-38082}"
-export VIDEOGEN_WORKER_PORT="${VIDEOGEN_WORKER_PORT:-38083}"
-export KAFKA_BOOTSTRAP_SERVERS="${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:38092}"
-export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:38079}"
-export S3_ENDPOINT="${S3_ENDPOINT:-http://127.0.0.1:38090}"
-NGINX_PORT="${BENCH_NGINX_PORT:-38088}"
+export VIDEOGEN_PORT="${VIDEOGEN_PORT:-26080}"
+export VIDEOGEN_STATUS_PORT="${VIDEOGEN_STATUS_PORT:-26081}"
+export VIDEOGEN_MEDIA_PORT="${VIDEOGEN_MEDIA_PORT:-26082}"
+export VIDEOGEN_WORKER_PORT="${VIDEOGEN_WORKER_PORT:-26083}"
+export KAFKA_BOOTSTRAP_SERVERS="${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:26092}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:26079}"
+export S3_ENDPOINT="${S3_ENDPOINT:-http://127.0.0.1:26090}"
+NGINX_PORT="${BENCH_NGINX_PORT:-26088}"
 
 GATEWAY="http://127.0.0.1:$VIDEOGEN_PORT"
 STATUS="http://127.0.0.1:$VIDEOGEN_STATUS_PORT"

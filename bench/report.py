@@ -102,6 +102,230 @@ def rss_max(path):
 
 
 machine = dict(line.split("=", 1) for line in read(f"{RES}/machine.txt").splitlines() if "=" in line)
+# ------------------------------------------------------------------ workers against the fake upstream (upstream.sh)
+def pctl(values, p):
+    v = sorted(x for x in values if x == x)
+    if not v:
+        return float("nan")
+    import math
+    return v[max(0, min(len(v) - 1, math.ceil(p / 100 * len(v)) - 1))]
+
+
+def csv_rows(path):
+    try:
+        with open(path) as fh:
+            return list(csv.DictReader(fh))
+    except FileNotFoundError:
+        return []
+
+
+def worker_lines(path):
+    """request id -> {result, downloaded, poster} ms after the fetch started; job id -> stored ms."""
+    per_request, stored = defaultdict(dict), {}
+    from datetime import datetime
+    for line in read(path).splitlines():
+        m = re.search(r"(\d{4}-\d\d-\d\dT[\d:.]+)Z.*job (\S+): stored after", line)
+        if m:
+            stored[m.group(2) + "@"] = datetime.fromisoformat(m.group(1) + "+00:00").timestamp() * 1000
+        m = re.search(r"request (\S+): (result|downloaded|poster) after (\d+) ms", line)
+        if m:
+            per_request[m.group(1)][m.group(2)] = int(m.group(3))
+        m = re.search(r"job (\S+): stored after (\d+) ms", line)
+        if m:
+            stored[m.group(1)] = int(m.group(2))
+    return per_request, stored
+
+
+def upstream_section(UP):
+    o = kv(read(f"{UP}/overhead.txt"))
+    jobs = csv_rows(f"{UP}/overhead-jobs.csv")
+    fake = {r["request_id"]: r for r in csv_rows(f"{UP}/overhead-fake.csv")}
+    if o and jobs:
+        T = float(o["fake_seconds"]) * 1000
+        per_request, stored = worker_lines(f"{UP}/overhead-worker-lines.txt")
+        parts = defaultdict(list)
+        for j in jobs:
+            if j["type"] != "Completed":
+                continue
+            e2e = float(j["e2e_ms"])
+            parts["e2e"].append(e2e)
+            parts["overhead"].append(e2e - T)
+            fr = fake.get(j["provider_request_id"])
+            if not fr:
+                continue
+            sub, done, cp, res, dl = (int(fr[k]) for k in ("submit_ms", "done_ms", "completed_poll_ms", "result_ms", "download_end_ms"))
+            comp, req = int(j["completed_at_ms"]), int(j["requested_at_ms"])
+            parts["intake"].append(sub - req)
+            parts["after"].append(comp - done)
+            parts["poll"].append(cp - done)
+            parts["result"].append(res - cp)
+            parts["download"].append(dl - res)
+            w = per_request.get(j["provider_request_id"], {})
+            poster = w["poster"] - w["downloaded"] if "poster" in w and "downloaded" in w else float("nan")
+            st = stored.get(j["job_id"], float("nan"))
+            stored_at = stored.get(j["job_id"] + "@", float("nan"))
+            parts["poster"].append(poster)
+            parts["store"].append(st)
+            parts["stored"].append(stored_at - dl)
+            parts["rest"].append(comp - stored_at)
+        emit(f"## Overhead per job against the fake upstream ({o['fake_seconds']} s per job, one job at a time, 1 worker)")
+        emit()
+        emit("End-to-end = `requestedAt` (gateway) → `Completed.occurredAt` (events topic); overhead = end-to-end − the "
+             "fake's fixed time. Times from the fake's own clock (`/__jobs`: submit, done = submit + fixed time, first "
+             "COMPLETED poll, result, end of download) and the worker's debug lines (poster, S3 puts); the rest is "
+             "the MP4 check, temporary file, Kafka and hand-offs between threads.")
+        emit()
+        emit("| | p50 ms | p99 ms | max ms |")
+        emit("|---|---:|---:|---:|")
+        names = [("e2e", "end to end"), ("overhead", "**overhead** (end to end − fixed time)"),
+                 ("intake", "requestedAt → submit at the fake"), ("after", "fake done → Completed"),
+                 ("poll", "… poll wait (done → first COMPLETED answer)"), ("result", "… result request"),
+                 ("download", "… download (130 KB)"), ("stored", "… download end → video and poster stored"),
+                 ("poster", "… … of which MP4 check + poster (FFmpeg)"),
+                 ("store", "… … of which S3 puts (from the first put to the last)"),
+                 ("rest", "… stored → Completed (event built, hand-offs)")]
+        for k, label in names:
+            v = parts[k]
+            emit(f"| {label} | {f(pctl(v, 50), 0)} | {f(pctl(v, 99), 0)} | {f(max(v) if v else float('nan'), 0)} |")
+        emit(f"\n{o['completed']} jobs; load average at the start {o.get('load_start', '').replace(',', ' / ')}, "
+             f"at the end {o.get('load', '').replace(',', ' / ')}.")
+        emit()
+        OVERHEADS.append((os.path.basename(os.path.dirname(UP.rstrip("/"))), parts))
+
+    rows = [kv(line) for line in read(f"{UP}/scaleout.txt").splitlines() if "jobs_per_min" in line]
+    if rows:
+        import math
+        base = float(rows[0]["jobs_per_min"])
+        emit("## Scale-out against the fake upstream")
+        emit()
+        cap, T = int(rows[0]["cap"]), float(rows[0]["fake_seconds"])
+        emit(f"Fixed batch submitted through the gateway, 8 at a time; fake {T:g} s per job; each worker process holds "
+             f"at most {cap} jobs (`VIDEOGEN_WORKER_MAX_IN_FLIGHT`). Span = first `requestedAt` → last `Completed`. "
+             "Ideal span with the measured split = the busiest worker's jobs ÷ its capacity × the fixed time "
+             "(waves), ratio to the 1-worker ideal.")
+        emit()
+        emit("| workers | jobs | span s | jobs/min | ratio vs 1 worker | jobs per worker | ideal span s (split) | ideal ratio | e2e p50 / p99 s | load start / end |")
+        emit("|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
+        chart = []
+        ideal1 = None
+        for r in rows:
+            n = int(r["workers"])
+            job_ids = {j["job_id"] for j in csv_rows(f"{UP}/scale-{n}-jobs.csv")}
+            per = defaultdict(int)
+            for line in read(f"{UP}/scale-{n}-job-worker.txt").splitlines():
+                w, jid = line.split()
+                if jid in job_ids:
+                    per[int(w)] += 1
+            split = [per[w] for w in range(n)]
+            ideal = max(math.ceil(x / cap) for x in split) * T if split and max(split) > 0 else float("nan")
+            ideal1 = ideal if n == 1 else ideal1
+            jpm = float(r["jobs_per_min"])
+            emit(f"| {n} | {r['completed']}/{r['jobs']} | {f(float(r['span_s']))} | {f(jpm)} | **{f(jpm / base, 2)}** | {split} "
+                 f"| {f(ideal, 0)} | {f(ideal1 / ideal, 2) if ideal1 else ''} | {f(float(r['e2e_p50_ms']) / 1000)} / "
+                 f"{f(float(r['e2e_p99_ms']) / 1000)} | {r.get('load_start', '').split(',')[0]} / {r.get('load', '').split(',')[0]} |")
+            chart.append((n, jpm, (ideal1 / ideal) * base if ideal1 else float("nan")))
+        emit()
+        emit("Jobs per partition (`murmur2(jobId) % 12`, as the gateway's producer keys them): " + ", ".join(
+            f"{r['workers']} workers {r.get('per_partition', '')}" for r in rows) + ".")
+        emit()
+        emit("Partition assignment per consumer (from the group, `members.txt`): " + "; ".join(
+            line.split(" ", 1)[1].split(" assigned")[0] for line in read(f"{UP}/members.txt").splitlines() if line.strip()) + ".")
+        emit()
+        fig, ax = plt.subplots(figsize=(6, 4))
+        ax.bar([str(n) for n, _, _ in chart], [j for _, j, _ in chart], label="measured")
+        ax.plot([str(n) for n, _, _ in chart], [base * n for n, _, _ in chart], "k--", marker="o", label="linear")
+        ax.plot([str(n) for n, _, _ in chart], [i for _, _, i in chart], "r:", marker="s", label="ideal with this partition split")
+        ax.set_xlabel(f"worker processes ({cap} jobs in flight each)")
+        ax.set_ylabel("jobs per minute")
+        ax.set_title(f"Scale-out against the fake upstream ({T:g} s per job)")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(f"{DOCS}/benchmarks-upstream-scaleout.png", dpi=110)
+        plt.close(fig)
+
+    i = kv(read(f"{UP}/inflight.txt"))
+    samples = read(f"{UP}/inflight-samples.txt").splitlines()
+    if i and samples:
+        import json
+        st = json.loads(read(f"{UP}/inflight-fake-stats.json") or "{}")
+        st0 = json.loads(read(f"{UP}/inflight-fake-stats-before.json") or "{}")
+        ts, thr, rss, gen, cpu, fcpu = [], [], [], [], [], []
+        fake_rows = csv_rows(f"{UP}/inflight-fake.csv")
+        for line in samples:
+            t = float(line.split()[0])
+            d = kv(line)
+            ts.append(t)
+            thr.append(int(d.get("threads", 0) or 0))
+            rss.append(int(d.get("rss_kb", 0) or 0) / 1024)
+            cpu.append(float(d.get("cpu_s", 0) or 0))
+            fcpu.append(float(d.get("fake_cpu_s", 0) or 0))
+            now = t * 1000
+            gen.append(sum(1 for r in fake_rows if int(r["submit_ms"]) <= now < int(r["done_ms"])))
+        T = float(i["fake_seconds"])
+        jobs = csv_rows(f"{UP}/inflight-jobs.csv")
+        fake = {r["request_id"]: r for r in fake_rows}
+        after = [int(j["completed_at_ms"]) - int(fake[j["provider_request_id"]]["done_ms"]) for j in jobs
+                 if j["type"] == "Completed" and j["provider_request_id"] in fake]
+        intake = [int(fake[j["provider_request_id"]]["submit_ms"]) - int(j["requested_at_ms"]) for j in jobs
+                  if j["type"] == "Completed" and j["provider_request_id"] in fake]
+        polls = [int(r["status_polls"]) for r in fake_rows]
+        emit(f"## {i['completed']} generations in flight on one worker process (fake {T:g} s per job)")
+        emit()
+        emit("| | |")
+        emit("|---|---|")
+        emit(f"| completed / failed | {i['completed']} / {i['failed']} |")
+        emit(f"| most jobs generating at the fake at once (reference: jobs submitted) | **{st.get('maxGenerating')}** of {i['jobs']} |")
+        emit(f"| span (first requestedAt → last Completed; reference: fixed time {T:g} s) | {f(float(i['span_s']))} s ({f(float(i['span_s']) / T, 2)}×) |")
+        emit(f"| end to end p50 / p99 | {f(float(i['e2e_p50_ms']) / 1000)} / {f(float(i['e2e_p99_ms']) / 1000)} s |")
+        emit(f"| requestedAt → submit at the fake p50 / p99 | {f(pctl(intake, 50), 0)} / {f(pctl(intake, 99), 0)} ms |")
+        emit(f"| fake done → Completed p50 / p99 | {f(pctl(after, 50), 0)} / {f(pctl(after, 99), 0)} ms |")
+        emit(f"| worker threads before / peak (reference: idle before the batch) | {thr[0]} / {max(thr)} |")
+        emit(f"| worker RSS before / peak | {f(rss[0], 0)} / {f(max(rss), 0)} MiB |")
+        emit(f"| worker CPU during the batch, per job | {f((cpu[-1] - cpu[0]) * 1000 / max(1, int(i['completed'])), 0)} ms |")
+        emit(f"| fake CPU during the batch (its own JVM) | {f(fcpu[-1] - fcpu[0], 1)} s |")
+        emit(f"| status polls per job p50 / max | {f(pctl(polls, 50), 0)} / {max(polls) if polls else ''} |")
+        emit(f"| load average start / end | {i.get('load_start', '').replace(',', ' / ')} → {i.get('load', '').replace(',', ' / ')} |")
+        emit()
+        fig, ax = plt.subplots(figsize=(7, 4))
+        x = [t - ts[0] for t in ts]
+        ax.plot(x, gen, label="jobs generating at the fake")
+        ax.plot(x, thr, label="worker threads")
+        ax.plot(x, rss, label="worker RSS MiB")
+        ax.set_xlabel("seconds")
+        ax.set_title(f"{i['completed']} jobs of {T:g} s on one worker process")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(f"{DOCS}/benchmarks-upstream-inflight.png", dpi=110)
+        plt.close(fig)
+
+
+OVERHEADS = []
+for UP in [p for p in (sys.argv[3:] if len(sys.argv) > 3 else [f"{RES}/upstream"]) if os.path.isdir(p)]:
+    upstream_section(UP)
+if OVERHEADS:  # one stacked bar per run (e.g. before and after a worker change), medians and p99 of each part
+    keys = [("intake", "requestedAt → submit"), ("poll", "poll wait"), ("result", "result"), ("download", "download"),
+            ("stored", "poster + S3 puts"), ("rest", "→ Completed")]
+    fig, axes = plt.subplots(2, 1, figsize=(10, 2.4 + 1.0 * len(OVERHEADS)))
+    for ax, p in zip(axes, (50, 99)):
+        for row, (label, parts) in enumerate(OVERHEADS):
+            left = 0
+            for n, (k, name) in enumerate(keys):
+                v = pctl(parts[k], p)
+                v = v if v == v else 0
+                ax.barh([label], [v], left=left, color=f"C{n}", label=name if row == 0 else None)
+                left += v
+        ax.set_xlabel(f"ms outside the fake's fixed time (p{p} of each part, stacked)")
+    axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.suptitle("Overhead per job against the fake upstream")
+    fig.tight_layout()
+    fig.savefig(f"{DOCS}/benchmarks-upstream-overhead.png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+if len(sys.argv) > 3:  # only the fake-upstream sections were asked for
+    with open(f"{RES}/summary-upstream.md", "w") as fh:
+        fh.write("\n".join(out) + "\n")
+    print("\n".join(out))
+    sys.exit(0)
+
 emit("## Machine and load")
 emit()
 emit("| | |")

@@ -1,30 +1,31 @@
 #!/usr/bin/env bash
-# Every benchmark in one go (about 20-25 minutes on 2 shared cores), then the tables and charts:
+# Every benchmark in one go (about 35-40 minutes on 2 shared cores), then the tables and charts:
 #   1. ./run.sh cold start (empty data dir) with VIDEOGEN_WORKERS=0 -> time to healthy, idle RSS
 #   2. media.sh   (media-service / gateway / nginx, full + range, 2 MiB + 50 MiB, 1 + 64 clients)
 #   3. live.sh    (Kafka event -> SSE line, 1 / 100 / 1000 streams)
 #   4. submit.sh  (POST /api/generate-video, 1 / 16 / 64 clients, beside /actuator/health)
 #   5. workers.sh (overhead per job with demo 0 s; scale-out 1 / 2 / 4 workers)
+#   5b. upstream.sh (the same against FakeOvi, a protocol-speaking fake upstream in its own JVM; 200 in flight)
 #   6. stop, then a warm ./run.sh start (same data dir, 1 worker) -> time to healthy, idle RSS with a worker
 #   7. report.py -> $RESULTS/summary.md and docs/benchmarks-*.png
 # Results go to bench/results/<timestamp>/ (bench/results/latest links to the newest).
 # A subset: BENCH_STEPS="workers" BENCH_RESULTS=bench/results/<that run> bench/run-all.sh re-runs only those steps
 # on the existing data dir (a warm start) and adds to that results directory; the report is rebuilt from all of it.
-# Loopback only, on ports 38079-38092 (override with the VIDEOGEN_* variables, see lib.sh); every load is
+# Loopback only, on ports 26079-26093 (override with the VIDEOGEN_* variables, see lib.sh); every load is
 # bounded in time or count; everything started here is stopped on exit, also on Ctrl-C.
 set -euo pipefail
 STAMP="$(date +%Y%m%d-%H%M%S)"
 BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
 export BENCH_RESULTS="${BENCH_RESULTS:-$BENCH_DIR/results/$STAMP}"
 . "$BENCH_DIR/lib.sh"
-STEPS="${BENCH_STEPS:-media live submit workers}"
+STEPS="${BENCH_STEPS:-media live submit workers upstream}"
 [ -d "$BENCH_DIR/results/latest" ] && [ ! -L "$BENCH_DIR/results/latest" ] && rmdir "$BENCH_DIR/results/latest" 2>/dev/null
 ln -sfn "$(basename "$BENCH_RESULTS")" "$BENCH_DIR/results/latest" 2>/dev/null || true
 trap 'rss_sampler_stop; stop_system' EXIT
 trap 'exit 130' INT TERM
 
 DATA="$DATA_ROOT/system"
-full=false; [ "$STEPS" = "media live submit workers" ] && full=true
+full=false; [ "$STEPS" = "media live submit workers upstream" ] && full=true
 $full && rm -rf "$DATA" # a cold start needs an empty data dir (only this benchmark's own scratch dir)
 export VIDEOGEN_DATA_DIR="$DATA"
 build_if_needed

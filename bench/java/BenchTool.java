@@ -45,7 +45,8 @@ import java.util.regex.Pattern;
  * Arguments are key=value pairs; the Kafka bootstrap comes from KAFKA_BOOTSTRAP_SERVERS.
  *
  * <pre>
- *   jobs      owner= prefix= count=          publish GenerationRequested records (jobs appear queued in the read model)
+ *   jobs      owner= prefix= count= [image-file=]  publish GenerationRequested records (jobs appear queued in the
+ *                                              read model); with image-file the image goes as a data: URI
  *   sse       status= owner= streams= mode=distinct|same events= interval-ms= out=
  *                                              event-to-SSE latency: N open streams, Progressed events published with a
  *                                              send timestamp taken just before producer.send()
@@ -98,8 +99,12 @@ public class BenchTool {
     }
 
     static String requestJson(String jobId, String owner) {
+        return requestJson(jobId, owner, "s3://uploads/" + jobId);
+    }
+
+    static String requestJson(String jobId, String owner, String imageUrl) {
         return "{\"jobId\":" + q(jobId) + ",\"ownerId\":" + q(owner) + ",\"prompt\":\"bench\",\"imageUrl\":"
-                + q("s3://uploads/" + jobId) + ",\"params\":{\"negativePrompt\":null,\"seed\":null,\"steps\":null},"
+                + q(imageUrl) + ",\"params\":{\"negativePrompt\":null,\"seed\":null,\"steps\":null},"
                 + "\"requestedAt\":" + q(Instant.now().toString()) + "}";
     }
 
@@ -115,10 +120,17 @@ public class BenchTool {
         String owner = a.get("owner");
         String prefix = a.get("prefix");
         int count = Integer.parseInt(a.getOrDefault("count", "1"));
+        // image-file=PATH: the image travels in the request as a data: URI (no upload needed), as another system may send it
+        String image = a.containsKey("image-file") ? "data:image/png;base64,"
+                + java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(a.get("image-file")))) : null;
         try (var producer = producer()) {
             for (int i = 0; i < count; i++) {
                 String jobId = count == 1 ? prefix : prefix + "-" + i;
-                producer.send(new ProducerRecord<>(REQUESTED, jobId, requestJson(jobId, owner)));
+                if (image != null) {
+                    jobId = prefix + "-" + UUID.randomUUID().toString().substring(0, 8) + "-" + i;
+                }
+                producer.send(new ProducerRecord<>(REQUESTED, jobId,
+                        image == null ? requestJson(jobId, owner) : requestJson(jobId, owner, image)));
             }
             producer.flush();
         }
@@ -672,11 +684,17 @@ public class BenchTool {
         try (Admin admin = Admin.create(ap)) {
             var description = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
             List<Integer> counts = new ArrayList<>();
+            List<String> lists = new ArrayList<>();
             for (var m : description.members()) {
-                counts.add((int) m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(REQUESTED)).count());
+                List<Integer> mine = m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(REQUESTED))
+                        .map(TopicPartition::partition).sorted().toList();
+                counts.add(mine.size());
+                lists.add(mine.toString().replace(" ", ""));
             }
             Collections.sort(counts);
+            Collections.sort(lists);
             System.out.println("members=" + counts.size() + " state=" + description.groupState() + " partitions=" + counts
+                    + " assignment=" + String.join(";", lists)
                     + " assigned=" + counts.stream().mapToInt(Integer::intValue).sum());
         }
     }
@@ -705,12 +723,12 @@ public class BenchTool {
 
     // ---------------------------------------------------------------- events topic report
 
-    static final Pattern FIELD = Pattern.compile("\"(type|jobId|ownerId|occurredAt|requestedAt|stage)\"\\s*:\\s*\"([^\"]*)\"");
+    static final Pattern FIELD = Pattern.compile("\"(type|jobId|ownerId|occurredAt|requestedAt|stage|providerRequestId)\"\\s*:\\s*\"([^\"]*)\"");
 
     static final class Job {
         String owner;
-        Instant requested, accepted, started, storing, terminal;
-        String terminalType;
+        Instant requested, accepted, started, submitted, storing, terminal;
+        String terminalType, providerRequestId;
     }
 
     static void report(Map<String, String> a) throws Exception {
@@ -747,6 +765,10 @@ public class BenchTool {
                             job.requested = f.get("requestedAt") == null ? at : Instant.parse(f.get("requestedAt"));
                         }
                         case "Started" -> job.started = job.started == null ? at : job.started;
+                        case "Submitted" -> {
+                            job.submitted = at;
+                            job.providerRequestId = f.get("providerRequestId");
+                        }
                         case "Progressed" -> {
                             if ("storing the video".equals(f.get("stage"))) {
                                 job.storing = at;
@@ -774,7 +796,8 @@ public class BenchTool {
         String out = a.get("out");
         PrintWriter w = out == null ? null : new PrintWriter(Files.newBufferedWriter(Path.of(out)));
         if (w != null) {
-            w.println("job_id,requested_at,completed_at,type,e2e_ms,queue_ms,generator_ms,store_ms,overhead_ms");
+            w.println("job_id,requested_at,completed_at,type,e2e_ms,queue_ms,generator_ms,store_ms,overhead_ms,"
+                    + "partition,provider_request_id,submitted_at_ms,completed_at_ms,requested_at_ms,storing_at_ms");
         }
         for (var entry : jobs.entrySet()) {
             Job j = entry.getValue();
@@ -798,8 +821,11 @@ public class BenchTool {
             queue.add(q);
             store.add(s);
             if (w != null) {
-                w.printf("%s,%s,%s,%s,%.1f,%.1f,%.1f,%.1f,%.1f%n", entry.getKey(), j.requested, j.terminal,
-                        j.terminalType, e / 1e6, q / 1e6, g / 1e6, s / 1e6, (e - g) / 1e6);
+                w.printf("%s,%s,%s,%s,%.1f,%.1f,%.1f,%.1f,%.1f,%d,%s,%d,%d,%d,%d%n", entry.getKey(), j.requested, j.terminal,
+                        j.terminalType, e / 1e6, q / 1e6, g / 1e6, s / 1e6, (e - g) / 1e6, partitionOf(entry.getKey()),
+                        j.providerRequestId == null ? "" : j.providerRequestId,
+                        j.submitted == null ? 0 : j.submitted.toEpochMilli(), j.terminal.toEpochMilli(),
+                        j.requested.toEpochMilli(), j.storing == null ? 0 : j.storing.toEpochMilli());
             }
         }
         if (w != null) {
@@ -808,13 +834,30 @@ public class BenchTool {
         for (List<Long> l : List.of(e2e, gen, over, queue, store)) {
             Collections.sort(l);
         }
+        int[] perPartition = new int[PARTITIONS];
+        for (var entry : jobs.entrySet()) {
+            if (owner.equals(entry.getValue().owner)) {
+                perPartition[partitionOf(entry.getKey())]++;
+            }
+        }
         double spanS = first == null ? Double.NaN : Duration.between(first, last).toMillis() / 1000.0;
         System.out.printf("owner=%s jobs=%d completed=%d failed=%d span_s=%.2f jobs_per_min=%.2f "
                         + "e2e_p50_ms=%.1f e2e_p99_ms=%.1f gen_p50_ms=%.1f overhead_p50_ms=%.1f overhead_p99_ms=%.1f "
-                        + "overhead_max_ms=%.1f queue_p50_ms=%.1f queue_p99_ms=%.1f store_p50_ms=%.1f store_p99_ms=%.1f%n",
+                        + "overhead_max_ms=%.1f queue_p50_ms=%.1f queue_p99_ms=%.1f store_p50_ms=%.1f store_p99_ms=%.1f "
+                        + "per_partition=%s%n",
                 owner, mine.size(), completed, failedJobs, spanS, completed / spanS * 60.0,
                 pct(e2e, 50), pct(e2e, 99), pct(gen, 50), pct(over, 50), pct(over, 99),
                 over.isEmpty() ? Double.NaN : over.get(over.size() - 1) / 1e6,
-                pct(queue, 50), pct(queue, 99), pct(store, 50), pct(store, 99));
+                pct(queue, 50), pct(queue, 99), pct(store, 50), pct(store, 99),
+                java.util.Arrays.toString(perPartition).replace(" ", ""));
+    }
+
+    static final int PARTITIONS = 12;
+
+    /** The partition Kafka's default partitioner picks for a key (murmur2 of its UTF-8 bytes), as the gateway sends. */
+    static int partitionOf(String key) {
+        return org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                % PARTITIONS;
     }
 }

@@ -24,7 +24,10 @@ import java.util.regex.Pattern;
  * {@code HF-PROTOCOL.md} (provider mapping, queue submit, status, result, cancel, file download) and taking a fixed
  * time per job, with as many "GPUs" as jobs. JDK only, so it runs inside a test or on its own:
  * {@code java e2e-tests/src/test/java/dev/videogen/e2e/FakeOvi.java PORT JOB_SECONDS VIDEO.mp4 [TOKEN]}
- * (then {@code GET /__stats} reports what it served).
+ * (then {@code GET /__stats} reports what it served, and {@code GET /__jobs} one CSV line per request with the
+ * wall-clock times, in epoch milliseconds, of its submit, its completion, the first status poll answered COMPLETED,
+ * the result answer and the end of the video download: what a benchmark needs to split the time after the upstream
+ * finished). These two paths are the fake's own; the protocol's answers are untouched by them.
  */
 public final class FakeOvi implements AutoCloseable {
 
@@ -32,7 +35,8 @@ public final class FakeOvi implements AutoCloseable {
     private static final Pattern PROMPT = Pattern.compile("\"prompt\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(16);
+    private final ExecutorService executor = Executors.newFixedThreadPool(
+            Integer.getInteger("fakeovi.threads", 16));
     private final byte[] video;
     private final String token;
     private final long jobNanos;
@@ -46,6 +50,22 @@ public final class FakeOvi implements AutoCloseable {
     private final AtomicInteger submits = new AtomicInteger();
     private final AtomicInteger downloads = new AtomicInteger();
     private final AtomicInteger unauthorized = new AtomicInteger();
+    private final AtomicInteger statusPolls = new AtomicInteger();
+    /** Per request: epoch ms of submit, first COMPLETED poll, result answer, download end; and its status polls. */
+    private final Map<String, Timing> timings = new ConcurrentHashMap<>();
+    /** Most requests generating at one moment (submitted less than the job time ago), and most not yet downloaded. */
+    private final AtomicInteger maxGenerating = new AtomicInteger();
+    private final AtomicInteger maxOutstanding = new AtomicInteger();
+    private final AtomicInteger outstanding = new AtomicInteger();
+
+    private static final class Timing {
+        final long submitMs = System.currentTimeMillis();
+        final long submitNanos = System.nanoTime();
+        volatile long completedPollMs;
+        volatile long resultMs;
+        volatile long downloadEndMs;
+        final AtomicInteger polls = new AtomicInteger();
+    }
 
     public FakeOvi(int port, Duration jobTime, byte[] video, String token) throws IOException {
         this.video = video;
@@ -90,9 +110,27 @@ public final class FakeOvi implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             byte[] body = exchange.getRequestBody().readAllBytes();
             if (path.equals("/__stats")) {
-                json(exchange, 200, "{\"submits\":%d,\"downloads\":%d,\"unauthorized\":%d,\"maxSubmitsOfOnePrompt\":%d}"
+                json(exchange, 200, ("{\"submits\":%d,\"downloads\":%d,\"unauthorized\":%d,\"maxSubmitsOfOnePrompt\":%d,"
+                        + "\"statusPolls\":%d,\"maxGenerating\":%d,\"maxOutstanding\":%d}")
                         .formatted(submits.get(), downloads.get(), unauthorized.get(), submitsByPrompt.values().stream()
-                                .mapToInt(AtomicInteger::get).max().orElse(0)));
+                                .mapToInt(AtomicInteger::get).max().orElse(0), statusPolls.get(), maxGenerating.get(),
+                                maxOutstanding.get()));
+                return;
+            }
+            if (path.equals("/__jobs")) {
+                StringBuilder csv = new StringBuilder("request_id,submit_ms,done_ms,completed_poll_ms,result_ms,"
+                        + "download_end_ms,status_polls\n");
+                long jobMs = jobNanos / 1_000_000;
+                timings.forEach((id, t) -> csv.append(id).append(',').append(t.submitMs).append(',')
+                        .append(t.submitMs + jobMs).append(',').append(t.completedPollMs).append(',')
+                        .append(t.resultMs).append(',').append(t.downloadEndMs).append(',').append(t.polls.get())
+                        .append('\n'));
+                byte[] bytes = csv.toString().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "text/csv");
+                exchange.sendResponseHeaders(200, bytes.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(bytes);
+                }
                 return;
             }
             if (path.startsWith("/files/")) { // the result's download URL: no auth, like fal's CDN
@@ -101,6 +139,12 @@ public final class FakeOvi implements AutoCloseable {
                 exchange.sendResponseHeaders(200, video.length);
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(video);
+                }
+                String file = path.substring("/files/".length());
+                Timing t = timings.get(file.endsWith(".mp4") ? file.substring(0, file.length() - 4) : file);
+                if (t != null && t.downloadEndMs == 0) {
+                    t.downloadEndMs = System.currentTimeMillis();
+                    outstanding.decrementAndGet();
                 }
                 return;
             }
@@ -149,7 +193,12 @@ public final class FakeOvi implements AutoCloseable {
         submitsByPrompt.computeIfAbsent(prompt.group(1), p -> new AtomicInteger()).incrementAndGet();
         String id = "req-" + ids.incrementAndGet() + "-" + Long.toHexString(System.nanoTime());
         promptsByRequest.put(id, prompt.group(1));
-        submittedAt.put(id, System.nanoTime());
+        Timing timing = new Timing();
+        timings.put(id, timing);
+        submittedAt.put(id, timing.submitNanos);
+        maxOutstanding.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
+        long generating = timings.values().stream().filter(t -> timing.submitNanos - t.submitNanos < jobNanos).count();
+        maxGenerating.accumulateAndGet((int) generating, Math::max);
         String url = "https://queue.fal.run/fal-ai/ovi/requests/" + id;
         json(exchange, 200, ("{\"status\":\"IN_QUEUE\",\"request_id\":\"%s\",\"response_url\":\"%s\","
                 + "\"status_url\":\"%s/status\",\"cancel_url\":\"%s/cancel\",\"queue_position\":0}")
@@ -163,6 +212,12 @@ public final class FakeOvi implements AutoCloseable {
             return;
         }
         long elapsed = System.nanoTime() - at;
+        statusPolls.incrementAndGet();
+        Timing timing = timings.get(id);
+        timing.polls.incrementAndGet();
+        if (elapsed >= jobNanos && timing.completedPollMs == 0) {
+            timing.completedPollMs = System.currentTimeMillis();
+        }
         if (elapsed >= jobNanos) {
             json(exchange, 200, "{\"status\":\"COMPLETED\",\"metrics\":{\"inference_time\":%.1f}}"
                     .formatted(jobNanos / 1e9));
@@ -178,6 +233,10 @@ public final class FakeOvi implements AutoCloseable {
         if (at == null || System.nanoTime() - at < jobNanos) {
             json(exchange, at == null ? 404 : 400, "{\"detail\":\"Request is still in progress\"}");
             return;
+        }
+        Timing timing = timings.get(id);
+        if (timing.resultMs == 0) {
+            timing.resultMs = System.currentTimeMillis();
         }
         json(exchange, 200, ("{\"video\":{\"url\":\"%s/files/%s.mp4\",\"content_type\":\"video/mp4\","
                 + "\"file_name\":\"output.mp4\",\"file_size\":%d},\"seed\":42}").formatted(url(), id, video.length));

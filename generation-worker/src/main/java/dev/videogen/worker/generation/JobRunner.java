@@ -100,21 +100,26 @@ public class JobRunner {
     public Mono<Outcome> run(GenerationRequested request, JobControl control) {
         String jobId = request.jobId();
         JobScope scope = control.scope(jobId);
-        return blocking(scope, () -> StoreRetries.call(() -> checkpoints.load(jobId)))
-                .flatMap(checkpoint -> {
+        // the checkpoint, a cancel mark and the image are read side by side, not one after the other; the image is
+        // only waited for where it is needed (Accepted and Started go out without waiting for a slow image URL)
+        Mono<ImageSource.Image> image = blocking(scope, () -> images.load(request.imageUrl())).cache();
+        image.subscribe(loaded -> { }, failed -> { }); // its failure is the job's, reported where it is used
+        Mono<Boolean> canceled = blocking(scope, () -> control.cancelRequested()
+                || StoreRetries.call(() -> checkpoints.isCanceled(jobId)));
+        return Mono.zip(blocking(scope, () -> StoreRetries.call(() -> checkpoints.load(jobId))), canceled)
+                .flatMap(read -> {
+                    JobCheckpoint checkpoint = read.getT1();
                     if (checkpoint.finished()) {
                         logInfo(scope, "job {} already finished; skipping the redelivered request", jobId);
                         return Mono.just(Outcome.SKIPPED);
                     }
-                    return blocking(scope, () -> control.cancelRequested()
-                            || StoreRetries.call(() -> checkpoints.isCanceled(jobId)))
-                            .flatMap(canceled -> begin(request, control, scope, checkpoint, canceled));
+                    return begin(request, control, scope, checkpoint, read.getT2(), image);
                 })
                 .contextWrite(scope::into);
     }
 
     private Mono<Outcome> begin(GenerationRequested request, JobControl control, JobScope scope, JobCheckpoint loaded,
-                                boolean canceledBeforeStart) {
+                                boolean canceledBeforeStart, Mono<ImageSource.Image> image) {
         String jobId = request.jobId();
         boolean firstStart = loaded.startedAt() == null;
         Instant startedAt = firstStart ? clock.instant() : loaded.startedAt();
@@ -134,7 +139,7 @@ public class JobRunner {
             queueTime().record(Duration.between(request.requestedAt(), startedAt));
         }
         Timer.Sample sample = Timer.start(meters);
-        return execute(request, control, scope, events, checkpoint, startedAt)
+        return execute(request, control, scope, events, checkpoint, startedAt, image)
                 .doOnCancel(events::abandon)
                 .doOnNext(outcome -> {
                     sample.stop(meters.timer("videogen.worker.job.duration", "generator", generator.name(),
@@ -172,7 +177,7 @@ public class JobRunner {
     }
 
     private Mono<Outcome> execute(GenerationRequested request, JobControl control, JobScope scope, JobEvents events,
-                                  JobCheckpoint checkpoint, Instant startedAt) {
+                                  JobCheckpoint checkpoint, Instant startedAt, Mono<ImageSource.Image> loaded) {
         String jobId = request.jobId();
         Run run = new Run(events, checkpoint, control, scope);
         Duration left = Duration.between(clock.instant(), startedAt.plus(deadline));
@@ -181,7 +186,7 @@ public class JobRunner {
                         control.canceled().map(ignored -> Stop.CANCELED),
                         Mono.delay(left.isNegative() ? Duration.ZERO : left).map(ignored -> Stop.DEADLINE))
                 .doOnNext(stop::set);
-        Mono<GeneratedVideo> work = blocking(scope, () -> images.load(request.imageUrl()))
+        Mono<GeneratedVideo> work = loaded
                 .flatMap(image -> {
                     logInfo(scope, "job {}: generating with {} ({} bytes of {})", jobId, generator.name(),
                             image.bytes().length, image.contentType());
@@ -200,18 +205,22 @@ public class JobRunner {
         String videoKey = jobId + ".mp4";
         String posterKey = jobId + ".jpg";
         long start = System.nanoTime();
-        // the video and its poster go up side by side
-        Mono<GeneratedVideo> stored = Mono.when(
-                        blocking(scope, () -> {
-                            StoreRetries.run(() -> store.put(store.videosBucket(), videoKey, video.mp4(), "video/mp4"));
-                            return videoKey;
-                        }),
-                        blocking(scope, () -> {
-                            StoreRetries.run(() -> store.put(store.videosBucket(), posterKey, video.posterJpeg(),
-                                    "image/jpeg"));
-                            return posterKey;
-                        }))
-                .thenReturn(video);
+        // the video goes up while its poster is cut (if it is not yet), the poster as soon as it is made
+        Mono<String> putVideo = blocking(scope, () -> {
+            StoreRetries.run(() -> store.put(store.videosBucket(), videoKey, video.mp4(), "video/mp4"));
+            return videoKey;
+        });
+        Mono<GeneratedVideo.Poster> putPoster = video.poster().flatMap(poster -> blocking(scope, () -> {
+            StoreRetries.run(() -> store.put(store.videosBucket(), posterKey, poster.jpeg(), "image/jpeg"));
+            return poster;
+        }));
+        Mono<GeneratedVideo.Poster> stored = Mono.zip(putVideo, putPoster, (key, poster) -> poster)
+                // a video without a still is not playable: the job fails, and the video stored meanwhile goes again
+                .doOnError(GenerationException.class, e -> blocking(scope, () -> {
+                    store.delete(store.videosBucket(), videoKey);
+                    return videoKey;
+                }).subscribe(deleted -> { }, x -> scope.run(() -> log.warn("job {}: could not delete {}: {}", jobId,
+                        videoKey, x.toString()))));
         // progress keeps coming while the object store takes its time, as it does while generating
         return Mono.using(() -> Flux.interval(Duration.ZERO, STORING_TICK)
                                 .subscribe(tick -> events.progressed(97, "storing the video", null, 1)),
@@ -222,7 +231,7 @@ public class JobRunner {
                         "job {}: object store unavailable while storing the video: {}", jobId, e.getMessage())))
                 .doOnNext(done -> scope.run(() -> log.debug("job {}: stored after {} ms", jobId,
                         (System.nanoTime() - start) / 1_000_000)))
-                .flatMap(done -> terminal(events.completed(videoKey, posterKey, video.bytes(), video.durationMs()),
+                .flatMap(poster -> terminal(events.completed(videoKey, posterKey, video.bytes(), poster.durationMs()),
                         Outcome.SUCCEEDED))
                 .doOnNext(outcome -> logInfo(scope, "job {} succeeded: {} bytes of video", jobId, video.bytes()))
                 .doFinally(signal -> deleteQuietly(video.mp4()));

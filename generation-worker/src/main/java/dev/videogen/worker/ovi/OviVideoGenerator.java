@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -44,13 +45,18 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
     private final OviProperties properties;
     private final Scheduler cpu;
     private final PosterExtractor posters = new PosterExtractor();
+    private final PollSchedule schedule;
 
     public OviVideoGenerator(OviClient client, GenerationTimes times, OviProperties properties, Scheduler cpu) {
         this.client = client;
         this.times = times;
         this.properties = properties;
         this.cpu = cpu;
+        this.schedule = new PollSchedule(properties.pollInterval(), POLL_MARGIN);
     }
+
+    /** How much later than the expected completion a poll is aimed: network and scheduling noise. */
+    static final Duration POLL_MARGIN = Duration.ofMillis(25);
 
     @Override
     public String name() {
@@ -78,9 +84,10 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
             if (resuming) {
                 input.releaseImage(); // the provider has it already
             }
-            Mono<Submission> submission = resuming ? resume(checkpoint, run) : submitOnce(input, run);
+            AtomicLong submitAnswered = new AtomicLong(); // 0 when resuming: when it was submitted is not known
+            Mono<Submission> submission = resuming ? resume(checkpoint, run) : submitOnce(input, run, submitAnswered);
             Mono<GeneratedVideo> flow = submission
-                    .flatMap(request -> awaitCompletion(request, progress)
+                    .flatMap(request -> awaitCompletion(request, progress, submitAnswered.get())
                             .flatMap(status -> fetch(request, status, progress)));
             return Mono.using(() -> ticker(run, progress), ticker -> flow, Disposable::dispose)
                     // Kafka or the object store being away is not the provider's failure: the runner retries those
@@ -104,7 +111,7 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
      * Submits and records the request id, as one step that runs to its end even if the job is dropped meanwhile.
      * A job canceled during the submit waits for it and then cancels the request it made.
      */
-    private Mono<Submission> submitOnce(GenerationInput input, GenerationRun run) {
+    private Mono<Submission> submitOnce(GenerationInput input, GenerationRun run, AtomicLong submitAnswered) {
         CompletableFuture<Submission> submitted = new CompletableFuture<>();
         AtomicBoolean started = new AtomicBoolean();
         AtomicBoolean aborted = new AtomicBoolean();
@@ -118,6 +125,7 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
                     : Mono.empty();
         });
         Mono<Submission> submitAndRecord = client.submit(input)
+                .doOnNext(request -> submitAnswered.set(System.nanoTime()))
                 .flatMap(request -> {
                     run.scope().run(() -> log.info("job {}: {} took it as request {}", run.jobId(), client.provider(),
                             request.requestId()));
@@ -144,16 +152,39 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
     /**
      * Polls on a timer until COMPLETED; each poll has its own timeout and retries, the job its deadline. Twice the
      * poll interval while the result is not due yet, the poll interval once it nears the typical generation time:
-     * fewer requests for hundreds of jobs in flight, and still a prompt pick-up of each result.
+     * fewer requests for hundreds of jobs in flight, and still a prompt pick-up of each result. Once recent jobs tell
+     * when a result is expected after its submit ({@link PollSchedule}), the cadence is shifted so that a poll lands
+     * just after that moment instead of up to an interval later.
+     *
+     * @param submittedAt {@code System.nanoTime()} when the submit was answered; 0 for a resumed request
      */
-    private Mono<QueueStatus> awaitCompletion(Submission request, OviProgress progress) {
-        return Mono.defer(() -> client.status(request))
+    private Mono<QueueStatus> awaitCompletion(Submission request, OviProgress progress, long submittedAt) {
+        boolean timed = submittedAt != 0;
+        long expected = timed ? schedule.expectedNanos() : -1;
+        AtomicLong lastNotDone = new AtomicLong(-1); // when the last poll that found it running went out, since submit
+        return Mono.defer(() -> {
+                    long sentAt = System.nanoTime();
+                    return client.status(request).doOnNext(status -> {
+                        if (!status.completed()) {
+                            lastNotDone.set(sentAt - submittedAt);
+                        }
+                    });
+                })
                 .doOnNext(status -> progress.observe(status, System.nanoTime()))
                 .filter(QueueStatus::completed)
+                .doOnNext(status -> {
+                    long notDone = lastNotDone.get();
+                    // what this job teaches: nothing if it was picked up on time, a later lower bound if not
+                    if (timed && notDone > 0 && (expected < 0 || notDone >= expected)) {
+                        schedule.notDoneAt(notDone);
+                    }
+                })
                 .doOnEach(JobScope.onNext(status -> log.debug("request {}: completed", request.requestId())))
-                .repeatWhenEmpty(Integer.MAX_VALUE, polls -> polls.concatMap(i -> Mono.delay(
-                        progress.dueSoon(System.nanoTime()) ? properties.pollInterval()
-                                : properties.pollInterval().multipliedBy(2))));
+                .repeatWhenEmpty(Integer.MAX_VALUE, polls -> polls.concatMap(i -> {
+                    long now = System.nanoTime();
+                    long untilExpected = expected < 0 ? Long.MIN_VALUE : submittedAt + expected - now;
+                    return Mono.delay(schedule.nextDelay(untilExpected, progress.dueSoon(now)));
+                }));
     }
 
     private Mono<GeneratedVideo> fetch(Submission request, QueueStatus completed, OviProgress progress) {
@@ -168,15 +199,19 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
             JobScope.runIn(context, () -> log.debug("request {}: result after {} ms", request.requestId(),
                     millisSince(start)));
             progress.finishing(92, "downloading the video");
+            // the still is cut while the runner already stores the video (it deletes the file after both)
             return download(result).doOnEach(JobScope.onNext(file -> log.debug("request {}: downloaded after {} ms",
-                    request.requestId(), millisSince(start)))).flatMap(file -> poster(file, progress)
-                    .doOnEach(JobScope.onNext(video -> log.debug("request {}: poster after {} ms",
-                            request.requestId(), millisSince(start))))
+                    request.requestId(), millisSince(start)))).flatMap(file -> Mono.fromCallable(() -> {
+                        Mono<GeneratedVideo.Poster> poster = poster(file, progress)
+                                .doOnEach(JobScope.onNext(still -> log.debug("request {}: poster after {} ms",
+                                        request.requestId(), millisSince(start))))
+                                .contextWrite(context);
+                        return new GeneratedVideo(file, Files.size(file), poster);
+                    })
                     .onErrorResume(e -> {
                         delete(file);
                         return Mono.error(e);
-                    })
-                    .doOnCancel(() -> delete(file)));
+                    }));
         }));
     }
 
@@ -195,9 +230,9 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
                         .doOnCancel(() -> delete(file)));
     }
 
-    private Mono<GeneratedVideo> poster(Path file, OviProgress progress) {
-        progress.finishing(95, "making the poster");
+    private Mono<GeneratedVideo.Poster> poster(Path file, OviProgress progress) {
         return Mono.fromCallable(() -> {
+            progress.finishing(95, "making the poster");
             PosterExtractor.Still still;
             try {
                 still = posters.extract(file);
@@ -205,7 +240,7 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
                 throw new GenerationException("video-unplayable", "Not a playable video",
                         "The provider's video cannot be decoded: " + e.getMessage(), e);
             }
-            return new GeneratedVideo(file, Files.size(file), still.jpeg(), still.durationMs());
+            return new GeneratedVideo.Poster(still.jpeg(), still.durationMs());
         }).subscribeOn(cpu);
     }
 

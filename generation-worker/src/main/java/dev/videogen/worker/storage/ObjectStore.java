@@ -6,6 +6,7 @@ import io.minio.GetObjectResponse;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
 import io.minio.errors.ErrorResponseException;
 import org.springframework.stereotype.Component;
 
@@ -80,6 +81,15 @@ public class ObjectStore {
                     .stream(in, Files.size(file), -1).contentType(contentType).build());
         } catch (Exception e) {
             throw new StorageException("writing " + bucket + "/" + key + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes an object; an absent one is fine. */
+    public void delete(String bucket, String key) {
+        try {
+            client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+        } catch (Exception e) {
+            throw new StorageException("deleting " + bucket + "/" + key + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -114,6 +114,61 @@ class JobRunnerTest {
         assertThat(harness.events()).extracting(GenerationEvent::sequence).allMatch(s -> s > JobEvents.BLOCK);
     }
 
+    @Test
+    void theVideoIsStoredWhileItsPosterIsStillBeingMade() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("videogen-test-", ".mp4");
+        java.nio.file.Files.write(file, TestMedia.mp4());
+        java.util.concurrent.atomic.AtomicBoolean videoStoredBeforePoster = new java.util.concurrent.atomic.AtomicBoolean();
+        reactor.core.publisher.Mono<GeneratedVideo.Poster> slowPoster = reactor.core.publisher.Mono.delay(Duration.ofMillis(500))
+                .map(tick -> {
+                    videoStoredBeforePoster.set(harness.store.object("videos", JOB + ".mp4").isPresent());
+                    return new GeneratedVideo.Poster(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}, 4_321);
+                });
+        JobRunner runner = harness.runner(generator(reactor.core.publisher.Mono.just(
+                new GeneratedVideo(file, TestMedia.mp4().length, slowPoster))));
+
+        assertThat(runner.run(request(), new JobControl()).block(Duration.ofSeconds(30))).isEqualTo(Outcome.SUCCEEDED);
+
+        assertThat(videoStoredBeforePoster).isTrue();
+        assertThat(harness.store.object("videos", JOB + ".jpg")).isPresent();
+        assertThat(harness.events()).last().isInstanceOfSatisfying(GenerationCompleted.class,
+                completed -> assertThat(completed.durationMs()).isEqualTo(4_321));
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void aPosterThatCannotBeMadeFailsTheJobAndTakesTheStoredVideoAway() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("videogen-test-", ".mp4");
+        java.nio.file.Files.write(file, TestMedia.mp4());
+        reactor.core.publisher.Mono<GeneratedVideo.Poster> noPoster = reactor.core.publisher.Mono.delay(Duration.ofMillis(300))
+                .then(reactor.core.publisher.Mono.error(new GenerationException("video-unplayable", "Not a playable video",
+                        "The provider's video cannot be decoded.")));
+        JobRunner runner = harness.runner(generator(reactor.core.publisher.Mono.just(
+                new GeneratedVideo(file, TestMedia.mp4().length, noPoster))));
+
+        assertThat(runner.run(request(), new JobControl()).block(Duration.ofSeconds(30))).isEqualTo(Outcome.FAILED);
+
+        assertThat(harness.events()).last().isInstanceOfSatisfying(GenerationFailed.class,
+                failed -> assertThat(failed.error().type()).isEqualTo("urn:videogen:error:video-unplayable"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> harness.store.object("videos", JOB + ".mp4").isEmpty());
+        assertThat(harness.store.object("videos", JOB + ".jpg")).isEmpty();
+    }
+
+    private static VideoGenerator generator(reactor.core.publisher.Mono<GeneratedVideo> video) {
+        return new VideoGenerator() {
+            @Override
+            public String name() {
+                return "test";
+            }
+
+            @Override
+            public reactor.core.publisher.Mono<GeneratedVideo> generate(GenerationInput input, GenerationRun run) {
+                return video;
+            }
+        };
+    }
+
     private static dev.videogen.events.GenerationRequested request() {
         return JobHarness.request(JOB, TestMedia.png(), "image/png", GenerationParams.NONE);
     }

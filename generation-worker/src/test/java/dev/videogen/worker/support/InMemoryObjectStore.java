@@ -41,6 +41,12 @@ public class InMemoryObjectStore extends ObjectStore {
         }
     }
 
+    @Override
+    public void delete(String bucket, String key) {
+        objects.remove(bucket + "/" + key);
+        types.remove(bucket + "/" + key);
+    }
+
     public Optional<byte[]> object(String bucket, String key) {
         return Optional.ofNullable(objects.get(bucket + "/" + key));
     }
