@@ -150,3 +150,28 @@ else:
 img.save(path, "PNG")
 PY
 }
+
+# --- worker JVMs started by a bench script (its start_worker fills WPID and WPORT) ---
+declare -a WPID=() WPORT=()
+wait_workers() { # count consumers_per_worker log_prefix: every worker ready, the 12 request partitions spread over all
+  local n="$1" slots="$2" prefix="$3" t0 m=""; t0=$(date +%s)
+  for ((i=0; i<n; i++)); do
+    until curl -fsS "http://127.0.0.1:${WPORT[$i]}/actuator/health/readiness" 2>/dev/null | grep -q UP; do
+      kill -0 "${WPID[$i]}" 2>/dev/null || { tail -n 30 "$DATA_ROOT/$prefix-$i.log" >&2; exit 1; }
+      [ $(( $(date +%s) - t0 )) -lt 400 ] || { echo "worker $i not ready" >&2; exit 1; }
+      sleep 0.5
+    done
+  done
+  for _ in $(seq 1 120); do
+    m=$(tool members group=generation-worker 2>/dev/null || true)
+    case "$m" in "members=$((n * slots)) state=Stable"*"assigned=12"|"members=$((n * slots)) state=STABLE"*"assigned=12") break ;; esac
+    sleep 0.5
+  done
+  note "workers ready after $(( $(date +%s) - t0 ))s: $m"
+  echo "$n $m" >> "$OUT/members.txt"
+}
+stop_workers() {
+  for i in "${!WPID[@]}"; do kill -TERM "${WPID[$i]}" 2>/dev/null || true; done
+  for i in "${!WPID[@]}"; do wait "${WPID[$i]}" 2>/dev/null || true; done
+  WPID=(); WPORT=(); unset BENCH_WORKER_PORTS
+}

@@ -54,7 +54,6 @@ cpu_s() { # user+system CPU seconds of a process
   awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
-declare -a WPID=() WPORT=()
 start_worker() { # index max_in_flight
   local i="$1" port used="${WPORT[*]:-}"
   port=$((VIDEOGEN_WORKER_PORT + $1))
@@ -71,28 +70,6 @@ start_worker() { # index max_in_flight
        -Dlogging.level.dev.videogen.worker.generation.JobRunner=DEBUG \
        -jar "$WORKER_JAR") > "$DATA_ROOT/upstream-worker-$i.log" 2>&1 &
   WPID[$i]=$!
-}
-wait_workers() { # count: every worker ready, and the 12 partitions spread over all their consumers
-  local n="$1" t0 m=""; t0=$(date +%s)
-  for ((i=0; i<n; i++)); do
-    until curl -fsS "http://127.0.0.1:${WPORT[$i]}/actuator/health/readiness" 2>/dev/null | grep -q UP; do
-      kill -0 "${WPID[$i]}" 2>/dev/null || { tail -n 30 "$DATA_ROOT/upstream-worker-$i.log" >&2; exit 1; }
-      [ $(( $(date +%s) - t0 )) -lt 400 ] || { echo "worker $i not ready" >&2; exit 1; }
-      sleep 0.5
-    done
-  done
-  for _ in $(seq 1 120); do
-    m=$(tool members group=generation-worker 2>/dev/null || true)
-    case "$m" in "members=$n state=Stable"*"assigned=12"|"members=$n state=STABLE"*"assigned=12") break ;; esac
-    sleep 0.5
-  done
-  note "workers ready after $(( $(date +%s) - t0 ))s: $m"
-  echo "$n $m" >> "$OUT/members.txt"
-}
-stop_workers() {
-  for i in "${!WPID[@]}"; do kill -TERM "${WPID[$i]}" 2>/dev/null || true; done
-  for i in "${!WPID[@]}"; do wait "${WPID[$i]}" 2>/dev/null || true; done
-  WPID=(); WPORT=(); unset BENCH_WORKER_PORTS
 }
 SAMPLER=""
 sampler_stop() { if [ -n "$SAMPLER" ]; then kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; fi; SAMPLER=""; }
@@ -134,7 +111,7 @@ if [[ " $STEPS " == *" overhead "* ]]; then
   start_fake "$OVERHEAD_SECONDS" overhead
   start_worker 0 "${BENCH_OVERHEAD_CAP:-200}"
   export BENCH_WORKERS=1
-  wait_workers 1
+  wait_workers 1 1 upstream-worker
   for k in 1 2 3; do wait_done "bench-warm-$run" "$(submit_one "bench-warm-$run")" || true; done   # JIT, connections
   owner="bench-fake-overhead-$run"
   l0=$(loadavg)
@@ -160,7 +137,7 @@ if [[ " $STEPS " == *" scale "* ]]; then
     for ((i=have; i<n; i++)); do start_worker "$i" "$CAP"; done
     have=$n
     export BENCH_WORKERS=$n
-    wait_workers "$n"
+    wait_workers "$n" 1 upstream-worker
     warm="bench-fake-warm-$n-$run"   # 2 jobs per worker (JIT of freshly started workers), not measured
     submit_many "$warm" $((2 * n))
     tool report owner="$warm" expect=$((2 * n)) timeout-s=300 > /dev/null
@@ -193,7 +170,7 @@ if [[ " $STEPS " == *" inflight "* ]]; then
   start_fake "$INFLIGHT_SECONDS" inflight
   start_worker 0 "$INFLIGHT_JOBS"
   export BENCH_WORKERS=1
-  wait_workers 1
+  wait_workers 1 1 upstream-worker
   warm="bench-fake-warm-inflight-$run"
   submit_many "$warm" 2
   tool report owner="$warm" expect=2 timeout-s=300 > /dev/null

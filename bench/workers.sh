@@ -23,7 +23,6 @@ mkdir -p "$DATA_ROOT/files"
 [ -f "$PNG" ] || make_png "$PNG" 512 512 gradient
 WORKER_JAR="$(ls "$ROOT"/generation-worker/target/generation-worker-*-exec.jar | head -n 1)"
 
-declare -a WPID=() WPORT=()
 # Worker i listens on VIDEOGEN_WORKER_PORT+i unless that port is taken -- the 38xxx range lies inside Linux's
 # ephemeral range (32768-60999), so a client socket of anything on the machine can sit on it; then the next free one.
 start_worker() { # index demo_seconds
@@ -38,29 +37,7 @@ start_worker() { # index demo_seconds
      > "$DATA_ROOT/worker-$i.log" 2>&1 &
   WPID[$i]=$!
 }
-SLOTS="${VIDEOGEN_WORKER_CONCURRENCY:-2}"   # consumers (generation slots) per worker JVM, the worker's default
-wait_workers() { # count: every worker ready, and the 12 partitions of the requests topic spread over all their consumers
-  local n="$1" t0 m=""; t0=$(date +%s)
-  for ((i=0; i<n; i++)); do
-    until curl -fsS "http://127.0.0.1:${WPORT[$i]}/actuator/health/readiness" 2>/dev/null | grep -q UP; do
-      kill -0 "${WPID[$i]}" 2>/dev/null || { tail -n 30 "$DATA_ROOT/worker-$i.log" >&2; exit 1; }
-      [ $(( $(date +%s) - t0 )) -lt 400 ] || { echo "worker $i not ready" >&2; exit 1; }
-      sleep 0.5
-    done
-  done
-  for _ in $(seq 1 60); do
-    m=$(tool members group=generation-worker 2>/dev/null || true)
-    case "$m" in "members=$((n * SLOTS)) state=Stable"*"assigned=12"|"members=$((n * SLOTS)) state=STABLE"*"assigned=12") break ;; esac
-    sleep 0.5
-  done
-  note "workers ready after $(( $(date +%s) - t0 ))s: $m"
-  echo "$n $m" >> "$OUT/members.txt"
-}
-stop_workers() {
-  for i in "${!WPID[@]}"; do kill -TERM "${WPID[$i]}" 2>/dev/null || true; done
-  for i in "${!WPID[@]}"; do wait "${WPID[$i]}" 2>/dev/null || true; done
-  WPID=(); WPORT=(); unset BENCH_WORKER_PORTS
-}
+SLOTS="${VIDEOGEN_WORKER_CONCURRENCY:-1}"   # consumer threads per worker JVM (the worker's default is 1)
 trap 'stop_workers; rss_sampler_stop' EXIT
 
 submit() { # owner -> prints the job id
@@ -85,7 +62,7 @@ if [ "$OVERHEAD_JOBS" -gt 0 ]; then
 record_load overhead-start
 start_worker 0 0
 export BENCH_WORKERS=1
-wait_workers 1
+wait_workers 1 "$SLOTS" worker
 for k in 1 2 3; do wait_done "bench-warm-$run" "$(submit "bench-warm-$run")" || true; done   # JIT, connections
 rss_sampler_start overhead "$OUT/rss-samples.txt"
 owner="bench-overhead-$run"
@@ -106,7 +83,7 @@ for n in $SCALE; do
   for ((i=have; i<n; i++)); do start_worker "$i" "$DEMO"; done
   have=$n
   export BENCH_WORKERS=$n
-  wait_workers "$n"
+  wait_workers "$n" "$SLOTS" worker
   # warm-up: 2 jobs per worker (JIT of freshly started workers), not measured
   warm="bench-warm-$n-$run"
   seq 1 $((2 * n)) | xargs -P 8 -I{} bash -c '. "$0/lib.sh"; curl -sS -o /dev/null -H "Cookie: videogen_owner=$(owner_cookie "$1")" \
