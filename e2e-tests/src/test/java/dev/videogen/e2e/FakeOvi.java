@@ -49,6 +49,7 @@ public final class FakeOvi implements AutoCloseable {
     private final Map<String, AtomicInteger> submitsByPrompt = new ConcurrentHashMap<>();
     private final AtomicInteger submits = new AtomicInteger();
     private final AtomicInteger downloads = new AtomicInteger();
+    private final Map<String, AtomicInteger> downloadsByPrompt = new ConcurrentHashMap<>();
     private final AtomicInteger unauthorized = new AtomicInteger();
     private final AtomicInteger statusPolls = new AtomicInteger();
     /** Per request: epoch ms of submit, first COMPLETED poll, result answer, download end; and its status polls. */
@@ -96,6 +97,12 @@ public final class FakeOvi implements AutoCloseable {
         return submits(prompt) - (cancels == null ? 0 : cancels.get());
     }
 
+    /** Downloads of the videos made for a prompt: the worker has the provider's result in hand. */
+    public int downloads(String prompt) {
+        AtomicInteger count = downloadsByPrompt.get(prompt);
+        return count == null ? 0 : count.get();
+    }
+
     public int downloads() {
         return downloads.get();
     }
@@ -141,7 +148,12 @@ public final class FakeOvi implements AutoCloseable {
                     out.write(video);
                 }
                 String file = path.substring("/files/".length());
-                Timing t = timings.get(file.endsWith(".mp4") ? file.substring(0, file.length() - 4) : file);
+                String requestId = file.endsWith(".mp4") ? file.substring(0, file.length() - 4) : file;
+                String prompt = promptsByRequest.get(requestId);
+                if (prompt != null) {
+                    downloadsByPrompt.computeIfAbsent(prompt, p -> new AtomicInteger()).incrementAndGet();
+                }
+                Timing t = timings.get(requestId);
                 if (t != null && t.downloadEndMs == 0) {
                     t.downloadEndMs = System.currentTimeMillis();
                     outstanding.decrementAndGet();

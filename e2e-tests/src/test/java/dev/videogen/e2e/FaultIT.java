@@ -145,7 +145,9 @@ class FaultIT {
         assertThat(kafka.waitFor(60, TimeUnit.SECONDS)).isTrue();
         // while the broker is away, a new upload is either taken (and then must finish) or refused with a problem
         CompletableFuture<HttpResponse<String>> duringOutage = CompletableFuture.supplyAsync(() -> submitOne("kafka-outage"));
-        Thread.sleep(4_000);
+        // the broker stays away until a job has its video from the provider: its Completed must wait for Kafka
+        await("a job finished at the provider while Kafka is away").atMost(Duration.ofSeconds(60))
+                .until(() -> jobs.stream().anyMatch(job -> ovi.downloads(promptsByJob.get(job)) >= 1));
         kafka = system.startComponent("kafka");
         awaitListening(system.kafkaPort);
 
@@ -178,8 +180,9 @@ class FaultIT {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
         assertThat(Api.json(refused).get("detail").asString()).isNotBlank();
-        // the provider finishes the jobs while the store is still down; the workers keep trying
-        Thread.sleep(JOB_TIME.toMillis() + 4_000);
+        // the provider finishes the jobs while the store is still down: the workers have the videos and keep trying
+        await("every job's video is downloaded while the store is away").atMost(Duration.ofSeconds(60))
+                .until(() -> jobs.stream().allMatch(job -> ovi.downloads(promptsByJob.get(job)) >= 1));
         for (String job : jobs) {
             assertThat(user.job(job).get("status").asString()).isNotIn("succeeded", "failed");
         }
