@@ -151,7 +151,15 @@ img.save(path, "PNG")
 PY
 }
 
-# --- worker JVMs started by a bench script (its start_worker fills WPID and WPORT) ---
+# --- the image worker benchmarks submit, the worker jar they start, and the worker JVMs they started ---
+job_png() { # prints the path of a 512x512 PNG, made once
+  local png="$DATA_ROOT/files/job.png"
+  mkdir -p "$DATA_ROOT/files"
+  [ -f "$png" ] || make_png "$png" 512 512 gradient
+  echo "$png"
+}
+worker_jar() { ls "$ROOT"/generation-worker/target/generation-worker-*-exec.jar | head -n 1; }
+# worker JVMs started by a bench script (its start_worker fills WPID and WPORT) ---
 declare -a WPID=() WPORT=()
 wait_workers() { # count consumers_per_worker log_prefix: every worker ready, the 12 request partitions spread over all
   local n="$1" slots="$2" prefix="$3" t0 m=""; t0=$(date +%s)

@@ -31,10 +31,8 @@ INFLIGHT_SECONDS="${BENCH_FAKE_INFLIGHT_SECONDS:-40}"
 TOKEN="hf_bench$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 VIDEO="$ROOT/e2e-tests/src/test/resources/fixtures/ovi-sample.mp4"
 run=$(date +%s)
-PNG="$DATA_ROOT/files/job.png"
-mkdir -p "$DATA_ROOT/files"
-[ -f "$PNG" ] || make_png "$PNG" 512 512 gradient
-WORKER_JAR="$(ls "$ROOT"/generation-worker/target/generation-worker-*-exec.jar | head -n 1)"
+PNG="$(job_png)"
+WORKER_JAR="$(worker_jar)"
 
 FAKE_PID=""
 start_fake() { # job_seconds label

@@ -18,10 +18,8 @@ BATCH="${BENCH_BATCH:-24}"
 SCALE="${BENCH_SCALE_WORKERS:-1 2 4}"
 DEMO="${BENCH_DEMO_SECONDS:-2}"
 run=$(date +%s)
-PNG="$DATA_ROOT/files/job.png"
-mkdir -p "$DATA_ROOT/files"
-[ -f "$PNG" ] || make_png "$PNG" 512 512 gradient
-WORKER_JAR="$(ls "$ROOT"/generation-worker/target/generation-worker-*-exec.jar | head -n 1)"
+PNG="$(job_png)"
+WORKER_JAR="$(worker_jar)"
 
 # Worker i listens on VIDEOGEN_WORKER_PORT+i unless that port is taken -- the 38xxx range lies inside Linux's
 # ephemeral range (32768-60999), so a client socket of anything on the machine can sit on it; then the next free one.
