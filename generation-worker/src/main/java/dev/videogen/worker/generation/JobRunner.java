@@ -84,8 +84,7 @@ public class JobRunner {
         }
         JobEvents events = new JobEvents(kafka, checkpoints, threads.ioExecutor(), clock, jobId, checkpoint);
         events.canceled("canceled while waiting in the queue").join();
-        meters.counter("videogen.worker.jobs", "generator", generator.name(), "outcome", Outcome.CANCELED.tag())
-                .increment();
+        jobs(Outcome.CANCELED).increment();
         return true;
     }
 
