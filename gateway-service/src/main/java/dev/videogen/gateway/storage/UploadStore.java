@@ -52,7 +52,7 @@ public class UploadStore {
                     .stream(new ByteArrayInputStream(bytes), bytes.length, -1)
                     .contentType(contentType).build());
             return null;
-        }).subscribeOn(Schedulers.boundedElastic()).onErrorMap(UploadStore::unavailable);
+        }).subscribeOn(Schedulers.boundedElastic()).onErrorMap(e -> unavailable(e, "nothing was stored or submitted"));
     }
 
     /** Best effort: the upload of a job that could not be queued is removed again. */
@@ -66,13 +66,13 @@ public class UploadStore {
         });
     }
 
-    private static Throwable unavailable(Throwable e) {
+    /** A store that did not answer is a 503 the caller may retry; {@code consequence} says what did not happen. */
+    private static Throwable unavailable(Throwable e, String consequence) {
         if (e instanceof org.springframework.web.ErrorResponseException) {
             return e;
         }
         return Problems.unavailable("storage-unavailable", "Storage unavailable",
-                "The object store is not reachable right now, so nothing was stored or submitted. Please try again in a"
-                        + " few seconds.", e);
+                "The object store is not reachable right now, so " + consequence + ". Please try again in a few seconds.", e);
     }
 
     /** The stored image with its content type, or empty when there is none. */
@@ -87,7 +87,7 @@ public class UploadStore {
                 }
                 throw e;
             }
-        }).subscribeOn(Schedulers.boundedElastic()).onErrorMap(UploadStore::unavailable);
+        }).subscribeOn(Schedulers.boundedElastic()).onErrorMap(e -> unavailable(e, "the image cannot be read"));
     }
 
     private volatile boolean bucketReady;
