@@ -1,7 +1,7 @@
 package dev.videogen.gateway.owner;
 
 import org.springframework.core.annotation.Order;
-import dev.videogen.gateway.problem.Problems;
+import dev.videogen.web.Problems;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;

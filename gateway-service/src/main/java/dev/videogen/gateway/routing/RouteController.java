@@ -1,7 +1,7 @@
 package dev.videogen.gateway.routing;
 
 import dev.videogen.gateway.owner.Owner;
-import dev.videogen.gateway.problem.Problems;
+import dev.videogen.web.Problems;
 import dev.videogen.gateway.storage.UploadStore;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;

@@ -1,7 +1,7 @@
 package dev.videogen.gateway.routing;
 
 import dev.videogen.gateway.owner.Owner;
-import dev.videogen.gateway.problem.Problems;
+import dev.videogen.web.Problems;
 import io.micrometer.common.KeyValue;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.core.io.buffer.DataBuffer;

@@ -1,6 +1,6 @@
 package dev.videogen.gateway.storage;
 
-import dev.videogen.gateway.problem.Problems;
+import dev.videogen.web.Problems;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;

@@ -2,7 +2,7 @@ package dev.videogen.gateway.submit;
 
 import dev.videogen.events.EventJson;
 import dev.videogen.events.VideoJob;
-import dev.videogen.gateway.problem.Problems;
+import dev.videogen.web.Problems;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;

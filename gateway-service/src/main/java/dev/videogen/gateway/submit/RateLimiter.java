@@ -1,6 +1,6 @@
 package dev.videogen.gateway.submit;
 
-import dev.videogen.gateway.problem.Problems;
+import dev.videogen.web.Problems;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;

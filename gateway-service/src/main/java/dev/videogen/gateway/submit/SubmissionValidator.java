@@ -2,7 +2,7 @@ package dev.videogen.gateway.submit;
 
 import dev.videogen.events.GenerationParams;
 import dev.videogen.events.ImageHeaders;
-import dev.videogen.gateway.problem.Problems;
+import dev.videogen.web.Problems;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 

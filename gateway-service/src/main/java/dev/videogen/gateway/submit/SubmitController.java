@@ -3,7 +3,7 @@ package dev.videogen.gateway.submit;
 import dev.videogen.events.GenerationRequested;
 import dev.videogen.events.VideoJob;
 import dev.videogen.gateway.owner.Owner;
-import dev.videogen.gateway.problem.Problems;
+import dev.videogen.web.Problems;
 import dev.videogen.gateway.storage.UploadStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,7 +1,7 @@
 package dev.videogen.media.delivery;
 
 import dev.videogen.media.cache.MediaCache;
-import dev.videogen.media.problem.Problems;
+import dev.videogen.web.Problems;
 import dev.videogen.media.storage.MediaKeys;
 import dev.videogen.media.storage.MediaStore;
 import dev.videogen.media.storage.MediaStore.ObjectInfo;

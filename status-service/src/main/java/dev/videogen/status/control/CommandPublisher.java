@@ -3,7 +3,7 @@ package dev.videogen.status.control;
 import dev.videogen.events.CancelRequested;
 import dev.videogen.events.EventJson;
 import dev.videogen.events.Topics;
-import dev.videogen.status.Problems;
+import dev.videogen.web.Problems;
 import dev.videogen.status.fold.JobDeleted;
 import org.springframework.http.HttpStatus;
 import org.springframework.kafka.core.KafkaTemplate;

@@ -12,7 +12,7 @@ import dev.videogen.events.GenerationStarted;
 import dev.videogen.events.GenerationSubmitted;
 import dev.videogen.events.JobError;
 import dev.videogen.events.VideoJob;
-import dev.videogen.status.Problems;
+import dev.videogen.web.Problems;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;

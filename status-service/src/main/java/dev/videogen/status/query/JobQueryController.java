@@ -1,7 +1,7 @@
 package dev.videogen.status.query;
 
 import dev.videogen.events.VideoJob;
-import dev.videogen.status.Problems;
+import dev.videogen.web.Problems;
 import dev.videogen.status.fold.JobStore;
 import dev.videogen.status.fold.StoredJob;
 import org.springframework.http.HttpStatus;

@@ -1,4 +1,4 @@
-package dev.videogen.gateway.problem;
+package dev.videogen.web;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -6,7 +6,10 @@ import org.springframework.web.ErrorResponseException;
 
 import java.net.URI;
 
-/** RFC 9457 problems with a stable {@code type} per kind of mistake, so clients can branch on it. */
+/**
+ * RFC 9457 problems with a stable {@code type} per kind of mistake ({@code urn:videogen:problem:<slug>}), so clients
+ * can branch on it. The same factory for every service, so the same mistake reads the same on every path.
+ */
 public final class Problems {
 
     private Problems() {
@@ -21,6 +24,11 @@ public final class Problems {
 
     public static ErrorResponseException invalidInput(String detail) {
         return of(HttpStatus.BAD_REQUEST, "invalid-input", "Invalid input", detail);
+    }
+
+    /** The same answer for a job that does not exist, was deleted, or belongs to someone else. */
+    public static ErrorResponseException jobNotFound(String jobId) {
+        return of(HttpStatus.NOT_FOUND, "job-not-found", "Job not found", "There is no job " + jobId + " of yours.");
     }
 
     /**
