@@ -55,7 +55,7 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
         this.schedule = new PollSchedule(properties.pollInterval(), POLL_MARGIN);
     }
 
-    /** The least that a poll is aimed later than the expected completion (network and scheduling noise). */
+    /** How much later than the expected completion a poll is aimed: network and scheduling noise. */
     static final Duration POLL_MARGIN = Duration.ofMillis(25);
 
     @Override
@@ -174,17 +174,9 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
                 .filter(QueueStatus::completed)
                 .doOnNext(status -> {
                     long notDone = lastNotDone.get();
-                    // what this job teaches: nothing if it was picked up on time (but the margin may shrink), a
-                    // later lower bound if not (and a wider margin if it had an expectation and missed it)
-                    if (!timed) {
-                        return;
-                    }
-                    if (expected < 0) {
+                    // what this job teaches: nothing if it was picked up on time, a later lower bound if not
+                    if (timed && notDone > 0 && (expected < 0 || notDone >= expected)) {
                         schedule.notDoneAt(notDone);
-                    } else if (notDone >= expected) {
-                        schedule.missed(notDone);
-                    } else {
-                        schedule.onTime();
                     }
                 })
                 .doOnEach(JobScope.onNext(status -> log.debug("request {}: completed", request.requestId())))

@@ -18,55 +18,25 @@ import java.util.Arrays;
  *
  * <p>Only polls that tell something new feed the estimate: those of a job that had no expectation yet, and those sent
  * at or after the expected moment that still found the job running (the estimate was too early). Jobs picked up on
- * time add nothing, so the estimate does not creep from its own polls.
- *
- * <p>The margin adapts: a miss costs a whole interval, an early poll only the margin, so each miss doubles the margin
- * (up to half an interval) and each job picked up on time takes a tenth of the extra (at least 1 ms) off again, down to the floor.
- * With an upstream that takes a fixed time, the estimate is otherwise only raised by a job whose timing noise (submit
- * answer and poll transit) beats every recent one, which happens again and again in a long run; a margin as wide as
- * that noise stops it after one or two misses. Thread-safe.
+ * time add nothing, so the estimate does not creep from its own polls. Thread-safe.
  */
 final class PollSchedule {
 
     static final int WINDOW = 50;
 
     private final Duration interval;
-    private final long minMarginNanos;
-    private final long maxMarginNanos;
-    private long marginNanos;
+    private final long marginNanos;
     private final long[] lowerBounds = new long[WINDOW];
     private int count;
     private int nextSlot;
 
-    PollSchedule(Duration interval, Duration minMargin) {
+    PollSchedule(Duration interval, Duration margin) {
         this.interval = interval;
-        this.minMarginNanos = minMargin.toNanos();
-        this.maxMarginNanos = Math.max(minMarginNanos, interval.toNanos() / 2);
-        this.marginNanos = minMarginNanos;
+        this.marginNanos = margin.toNanos();
     }
 
-    /** A job without an expectation: its last "not done" poll went out this long after its submit. */
+    /** A job's last "not done" poll went out this long after its submit. */
     synchronized void notDoneAt(long nanosSinceSubmit) {
-        record(nanosSinceSubmit);
-    }
-
-    /** A job with an expectation was still running at a poll sent this long after its submit, at or after it. */
-    synchronized void missed(long nanosSinceSubmit) {
-        record(nanosSinceSubmit);
-        marginNanos = Math.min(maxMarginNanos, 2 * marginNanos);
-    }
-
-    /** A job with an expectation was picked up by the poll aimed at it: the margin shrinks back a little. */
-    synchronized void onTime() {
-        long extra = marginNanos - minMarginNanos;
-        marginNanos -= Math.min(extra, Math.max(extra / 10, 1_000_000L)); // a tenth, at least a millisecond
-    }
-
-    synchronized long marginNanos() {
-        return marginNanos;
-    }
-
-    private void record(long nanosSinceSubmit) {
         if (nanosSinceSubmit <= 0) {
             return;
         }

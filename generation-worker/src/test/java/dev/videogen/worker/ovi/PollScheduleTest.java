@@ -64,32 +64,4 @@ class PollScheduleTest {
         assertThat(schedule.nextDelay(1_200 * MS, false)).isEqualTo(Duration.ofMillis(700));
         assertThat(schedule.nextDelay(5_000 * MS, true)).isEqualTo(Duration.ofSeconds(1));
     }
-
-    @Test
-    void aMissWidensTheMarginAndJobsOnTimeNarrowItAgain() {
-        schedule.notDoneAt(4_950 * MS); // learned without an expectation: the margin stays at its floor
-        assertThat(schedule.expectedNanos()).isEqualTo(4_975 * MS);
-
-        schedule.missed(4_975 * MS); // the poll aimed at 4,975 ms still found it running
-        assertThat(schedule.marginNanos()).isEqualTo(50 * MS);
-        assertThat(schedule.expectedNanos()).isEqualTo(5_025 * MS);
-        schedule.missed(5_025 * MS);
-        schedule.missed(5_125 * MS);
-        schedule.missed(5_325 * MS);
-        assertThat(schedule.marginNanos()).as("at most half an interval").isEqualTo(250 * MS);
-
-        for (int i = 0; i < 100; i++) {
-            schedule.onTime();
-        }
-        assertThat(schedule.marginNanos()).as("back at the floor, never below").isEqualTo(25 * MS);
-        assertThat(schedule.expectedNanos()).as("the lower bounds stay").isEqualTo(5_350 * MS);
-    }
-
-    @Test
-    void oneJobOnTimeTakesATenthOfTheExtraMarginOff() {
-        schedule.missed(1_000 * MS);
-        schedule.missed(1_000 * MS); // margin 100 ms: 75 over the floor
-        schedule.onTime();
-        assertThat(schedule.marginNanos()).isEqualTo(100 * MS - 75 * MS / 10);
-    }
 }
