@@ -192,7 +192,10 @@ PROPS
     status-service|gateway-service)
       exec "$JAVA" "${jvm[@]}" -jar "$(jar_of "$1")" ;;
     generation-worker)
-      VIDEOGEN_WORKER_PORT=$((WORKER_PORT + ${2:-0})) exec "$JAVA" "${jvm[@]}" -Xmx384m -jar "$(jar_of generation-worker)" ;;
+      # the worker keeps the full JIT (C1 and C2): its own CPU work on every job (the poster cut and encoded, the
+      # image as a data: URI, the demo renderer) runs 2-10x faster with C2 (docs/benchmarks.md, section 4b)
+      VIDEOGEN_WORKER_PORT=$((WORKER_PORT + ${2:-0})) exec "$JAVA" -Xmx384m -XX:+UseSerialGC -Xss512k \
+        -jar "$(jar_of generation-worker)" ;;
     *)
       log "unknown component '$1' (kafka, redis, s3, status-service, media-service, gateway-service, generation-worker [N])"
       exit 2 ;;

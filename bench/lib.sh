@@ -158,7 +158,6 @@ job_png() { # prints the path of a 512x512 PNG, made once
   [ -f "$png" ] || make_png "$png" 512 512 gradient
   echo "$png"
 }
-worker_jar() { ls "$ROOT"/generation-worker/target/generation-worker-*-exec.jar | head -n 1; }
 # worker JVMs started by a bench script (its start_worker fills WPID and WPORT) ---
 declare -a WPID=() WPORT=()
 wait_workers() { # count consumers_per_worker log_prefix: every worker ready, the 12 request partitions spread over all

@@ -32,7 +32,6 @@ TOKEN="hf_bench$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 VIDEO="$ROOT/e2e-tests/src/test/resources/fixtures/ovi-sample.mp4"
 run=$(date +%s)
 PNG="$(job_png)"
-WORKER_JAR="$(worker_jar)"
 
 FAKE_PID=""
 start_fake() { # job_seconds label
@@ -58,15 +57,12 @@ start_worker() { # index max_in_flight
   while [[ " $used " == *" $port "* ]] || ss -Htan "sport = :$port" | grep -q .; do port=$((port + 1)); done
   WPORT[$i]=$port
   export BENCH_WORKER_PORTS="${WPORT[*]}"
-  # the very command line ./run.sh uses for a worker, in router mode against the fake; the debug lines of the
-  # generator and the runner give the poster and store times per job
+  # the worker as ./run.sh starts it (./run.sh component generation-worker), in router mode against the fake; the
+  # debug lines of the generator and the runner give the poster and store times per job
   (cd "$ROOT" && VIDEOGEN_WORKER_PORT="$port" VIDEOGEN_GENERATOR=huggingface HF_TOKEN="$TOKEN" \
      HF_HUB_URL="$FAKE" HF_ROUTER_URL="$FAKE" VIDEOGEN_WORKER_MAX_IN_FLIGHT="$2" \
-     VIDEOGEN_STATUS_URL="$STATUS" VIDEOGEN_MEDIA_URL="$MEDIA" \
-     exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx384m \
-       -Dlogging.level.dev.videogen.worker.ovi.OviVideoGenerator=DEBUG \
-       -Dlogging.level.dev.videogen.worker.generation.JobRunner=DEBUG \
-       -jar "$WORKER_JAR") > "$DATA_ROOT/upstream-worker-$i.log" 2>&1 &
+     JAVA_TOOL_OPTIONS="-Dlogging.level.dev.videogen.worker.ovi.OviVideoGenerator=DEBUG -Dlogging.level.dev.videogen.worker.generation.JobRunner=DEBUG" \
+     exec ./run.sh component generation-worker 0) > "$DATA_ROOT/upstream-worker-$i.log" 2>&1 &
   WPID[$i]=$!
 }
 SAMPLER=""

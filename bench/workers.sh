@@ -19,7 +19,6 @@ SCALE="${BENCH_SCALE_WORKERS:-1 2 4}"
 DEMO="${BENCH_DEMO_SECONDS:-2}"
 run=$(date +%s)
 PNG="$(job_png)"
-WORKER_JAR="$(worker_jar)"
 
 # Worker i listens on VIDEOGEN_WORKER_PORT+i unless that port is taken -- the 38xxx range lies inside Linux's
 # ephemeral range (32768-60999), so a client socket of anything on the machine can sit on it; then the next free one.
@@ -29,10 +28,9 @@ start_worker() { # index demo_seconds
   while [[ " $used " == *" $port "* ]] || ss -Htan "sport = :$port" | grep -q .; do port=$((port + 1)); done
   WPORT[$i]=$port
   export BENCH_WORKER_PORTS="${WPORT[*]}"
+  # the worker as ./run.sh starts it (./run.sh component generation-worker)
   (cd "$ROOT" && VIDEOGEN_WORKER_PORT="$port" VIDEOGEN_DEMO_SECONDS="$2" VIDEOGEN_GENERATOR=demo \
-     VIDEOGEN_STATUS_URL="$STATUS" VIDEOGEN_MEDIA_URL="$MEDIA" \
-     exec java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx384m -jar "$WORKER_JAR") \
-     > "$DATA_ROOT/worker-$i.log" 2>&1 &
+     exec ./run.sh component generation-worker 0) > "$DATA_ROOT/worker-$i.log" 2>&1 &
   WPID[$i]=$!
 }
 SLOTS="${VIDEOGEN_WORKER_CONCURRENCY:-1}"   # consumer threads per worker JVM (the worker's default is 1)
