@@ -158,8 +158,22 @@ job_png() { # prints the path of a 512x512 PNG, made once
   [ -f "$png" ] || make_png "$png" 512 512 gradient
   echo "$png"
 }
-# worker JVMs started by a bench script (its start_worker fills WPID and WPORT) ---
+# worker JVMs started by a bench script (start_worker fills WPID and WPORT) ---
 declare -a WPID=() WPORT=()
+# Worker i as ./run.sh starts it (./run.sh component generation-worker), with the given VAR=value settings, logging
+# to $DATA_ROOT/<log_prefix>-i.log. It listens on VIDEOGEN_WORKER_PORT+i unless that port is taken, then the next
+# free one.
+start_worker() { # index log_prefix [VAR=value...]
+  local i="$1" prefix="$2" port used="${WPORT[*]:-}"
+  shift 2
+  port=$((VIDEOGEN_WORKER_PORT + i))
+  while [[ " $used " == *" $port "* ]] || ss -Htan "sport = :$port" | grep -q .; do port=$((port + 1)); done
+  WPORT[$i]=$port
+  export BENCH_WORKER_PORTS="${WPORT[*]}"
+  (cd "$ROOT" && exec env VIDEOGEN_WORKER_PORT="$port" "$@" ./run.sh component generation-worker 0) \
+    > "$DATA_ROOT/$prefix-$i.log" 2>&1 &
+  WPID[$i]=$!
+}
 wait_workers() { # count consumers_per_worker log_prefix: every worker ready, the 12 request partitions spread over all
   local n="$1" slots="$2" prefix="$3" t0 m=""; t0=$(date +%s)
   for ((i=0; i<n; i++)); do

@@ -51,19 +51,11 @@ cpu_s() { # user+system CPU seconds of a process
   awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
-start_worker() { # index max_in_flight
-  local i="$1" port used="${WPORT[*]:-}"
-  port=$((VIDEOGEN_WORKER_PORT + $1))
-  while [[ " $used " == *" $port "* ]] || ss -Htan "sport = :$port" | grep -q .; do port=$((port + 1)); done
-  WPORT[$i]=$port
-  export BENCH_WORKER_PORTS="${WPORT[*]}"
-  # the worker as ./run.sh starts it (./run.sh component generation-worker), in router mode against the fake; the
-  # debug lines of the generator and the runner give the poster and store times per job
-  (cd "$ROOT" && VIDEOGEN_WORKER_PORT="$port" VIDEOGEN_GENERATOR=huggingface HF_TOKEN="$TOKEN" \
-     HF_HUB_URL="$FAKE" HF_ROUTER_URL="$FAKE" VIDEOGEN_WORKER_MAX_IN_FLIGHT="$2" \
-     JAVA_TOOL_OPTIONS="-Dlogging.level.dev.videogen.worker.ovi.OviVideoGenerator=DEBUG -Dlogging.level.dev.videogen.worker.generation.JobRunner=DEBUG" \
-     exec ./run.sh component generation-worker 0) > "$DATA_ROOT/upstream-worker-$i.log" 2>&1 &
-  WPID[$i]=$!
+start_worker_fake() { # index max_in_flight: a worker in router mode against the fake; the debug lines of the
+  # generator and the runner give the poster and store times per job
+  start_worker "$1" upstream-worker VIDEOGEN_GENERATOR=huggingface HF_TOKEN="$TOKEN" HF_HUB_URL="$FAKE" \
+    HF_ROUTER_URL="$FAKE" VIDEOGEN_WORKER_MAX_IN_FLIGHT="$2" \
+    JAVA_TOOL_OPTIONS="-Dlogging.level.dev.videogen.worker.ovi.OviVideoGenerator=DEBUG -Dlogging.level.dev.videogen.worker.generation.JobRunner=DEBUG"
 }
 SAMPLER=""
 sampler_stop() { if [ -n "$SAMPLER" ]; then kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; fi; SAMPLER=""; }
@@ -103,7 +95,7 @@ tool skip group=generation-worker | tee "$OUT/skip.txt" >&2
 if [[ " $STEPS " == *" overhead "* ]]; then
   record_load upstream-overhead-start
   start_fake "$OVERHEAD_SECONDS" overhead
-  start_worker 0 "${BENCH_OVERHEAD_CAP:-200}"
+  start_worker_fake 0 "${BENCH_OVERHEAD_CAP:-200}"
   export BENCH_WORKERS=1
   wait_workers 1 1 upstream-worker
   for k in 1 2 3; do wait_done "bench-warm-$run" "$(submit_one "bench-warm-$run")" || true; done   # JIT, connections
@@ -128,7 +120,7 @@ if [[ " $STEPS " == *" scale "* ]]; then
   start_fake "$SCALE_SECONDS" scale
   have=0
   for n in $SCALE; do
-    for ((i=have; i<n; i++)); do start_worker "$i" "$CAP"; done
+    for ((i=have; i<n; i++)); do start_worker_fake "$i" "$CAP"; done
     have=$n
     export BENCH_WORKERS=$n
     wait_workers "$n" 1 upstream-worker
@@ -162,7 +154,7 @@ fi
 # --- 200 in flight on one worker, fake $INFLIGHT_SECONDS s ---
 if [[ " $STEPS " == *" inflight "* ]]; then
   start_fake "$INFLIGHT_SECONDS" inflight
-  start_worker 0 "$INFLIGHT_JOBS"
+  start_worker_fake 0 "$INFLIGHT_JOBS"
   export BENCH_WORKERS=1
   wait_workers 1 1 upstream-worker
   warm="bench-fake-warm-inflight-$run"

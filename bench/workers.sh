@@ -20,19 +20,6 @@ DEMO="${BENCH_DEMO_SECONDS:-2}"
 run=$(date +%s)
 PNG="$(job_png)"
 
-# Worker i listens on VIDEOGEN_WORKER_PORT+i unless that port is taken -- the 38xxx range lies inside Linux's
-# ephemeral range (32768-60999), so a client socket of anything on the machine can sit on it; then the next free one.
-start_worker() { # index demo_seconds
-  local i="$1" port used="${WPORT[*]:-}"
-  port=$((VIDEOGEN_WORKER_PORT + $1))
-  while [[ " $used " == *" $port "* ]] || ss -Htan "sport = :$port" | grep -q .; do port=$((port + 1)); done
-  WPORT[$i]=$port
-  export BENCH_WORKER_PORTS="${WPORT[*]}"
-  # the worker as ./run.sh starts it (./run.sh component generation-worker)
-  (cd "$ROOT" && VIDEOGEN_WORKER_PORT="$port" VIDEOGEN_DEMO_SECONDS="$2" VIDEOGEN_GENERATOR=demo \
-     exec ./run.sh component generation-worker 0) > "$DATA_ROOT/worker-$i.log" 2>&1 &
-  WPID[$i]=$!
-}
 SLOTS="${VIDEOGEN_WORKER_CONCURRENCY:-1}"   # consumer threads per worker JVM (the worker's default is 1)
 trap 'stop_workers; rss_sampler_stop' EXIT
 
@@ -56,7 +43,7 @@ tool skip group=generation-worker | tee "$OUT/skip.txt" >&2
 # --- overhead per job: demo 0 s, one job at a time (BENCH_OVERHEAD_JOBS=0 skips it) ---
 if [ "$OVERHEAD_JOBS" -gt 0 ]; then
 record_load overhead-start
-start_worker 0 0
+start_worker 0 worker VIDEOGEN_DEMO_SECONDS=0 VIDEOGEN_GENERATOR=demo
 export BENCH_WORKERS=1
 wait_workers 1 "$SLOTS" worker
 for k in 1 2 3; do wait_done "bench-warm-$run" "$(submit "bench-warm-$run")" || true; done   # JIT, connections
@@ -76,7 +63,7 @@ fi
 : > "$OUT/scaleout.txt"
 have=0
 for n in $SCALE; do
-  for ((i=have; i<n; i++)); do start_worker "$i" "$DEMO"; done
+  for ((i=have; i<n; i++)); do start_worker "$i" worker VIDEOGEN_DEMO_SECONDS="$DEMO" VIDEOGEN_GENERATOR=demo; done
   have=$n
   export BENCH_WORKERS=$n
   wait_workers "$n" "$SLOTS" worker
