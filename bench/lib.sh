@@ -158,6 +158,21 @@ job_png() { # prints the path of a 512x512 PNG, made once
   [ -f "$png" ] || make_png "$png" 512 512 gradient
   echo "$png"
 }
+# one job through the gateway, and its end
+submit_job() { # owner png -> prints the job id
+  curl -sS -H "Cookie: videogen_owner=$(owner_cookie "$1")" -F "image=@$2;type=image/png" \
+    -F "prompt=A calm ocean at dawn" "$GATEWAY/api/generate-video" | sed -n 's/.*"jobId":"\([^"]*\)".*/\1/p'
+}
+wait_done() { # owner jobId: until the job has ended (2 minutes at most)
+  local cookie="videogen_owner=$(owner_cookie "$1")"
+  for _ in $(seq 1 1200); do
+    case "$(curl -s -H "Cookie: $cookie" "$GATEWAY/api/video-jobs/$2")" in
+      *'"status":"succeeded"'*|*'"status":"failed"'*|*'"status":"canceled"'*) return 0 ;;
+    esac
+    sleep 0.1
+  done
+  return 1
+}
 # worker JVMs started by a bench script (start_worker fills WPID and WPORT) ---
 declare -a WPID=() WPORT=()
 # Worker i as ./run.sh starts it (./run.sh component generation-worker), with the given VAR=value settings, logging

@@ -61,23 +61,9 @@ SAMPLER=""
 sampler_stop() { if [ -n "$SAMPLER" ]; then kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; fi; SAMPLER=""; }
 trap 'sampler_stop; stop_workers; stop_fake' EXIT
 
-submit_one() { # owner -> prints the job id
-  curl -sS -H "Cookie: videogen_owner=$(owner_cookie "$1")" -F "image=@$PNG;type=image/png" \
-    -F "prompt=A calm ocean at dawn" "$GATEWAY/api/generate-video" | sed -n 's/.*"jobId":"\([^"]*\)".*/\1/p'
-}
 submit_many() { # owner count (8 clients at a time)
   seq 1 "$2" | xargs -P 8 -I{} bash -c '. "$0/lib.sh"; curl -sS -o /dev/null -H "Cookie: videogen_owner=$(owner_cookie "$1")" \
       -F "image=@$2;type=image/png" -F "prompt=A calm ocean at dawn" "$GATEWAY/api/generate-video"' "$BENCH_DIR" "$1" "$PNG"
-}
-wait_done() { # owner jobId
-  local cookie="videogen_owner=$(owner_cookie "$1")"
-  for _ in $(seq 1 1200); do
-    case "$(curl -s -H "Cookie: $cookie" "$GATEWAY/api/video-jobs/$2")" in
-      *'"status":"succeeded"'*|*'"status":"failed"'*|*'"status":"canceled"'*) return 0 ;;
-    esac
-    sleep 0.1
-  done
-  return 1
 }
 per_worker() { # file: "index succeeded-jobs" per worker
   for i in "${!WPID[@]}"; do echo "$i $(grep -c 'succeeded: ' "$DATA_ROOT/upstream-worker-$i.log" || true)"; done > "$1"
@@ -98,11 +84,11 @@ if [[ " $STEPS " == *" overhead "* ]]; then
   start_worker_fake 0 "${BENCH_OVERHEAD_CAP:-200}"
   export BENCH_WORKERS=1
   wait_workers 1 1 upstream-worker
-  for k in 1 2 3; do wait_done "bench-warm-$run" "$(submit_one "bench-warm-$run")" || true; done   # JIT, connections
+  for k in 1 2 3; do wait_done "bench-warm-$run" "$(submit_job "bench-warm-$run" "$PNG")" || true; done   # JIT, connections
   owner="bench-fake-overhead-$run"
   l0=$(loadavg)
   for k in $(seq 1 "$OVERHEAD_JOBS"); do
-    id=$(submit_one "$owner"); wait_done "$owner" "$id" || note "job $id did not finish"
+    id=$(submit_job "$owner" "$PNG"); wait_done "$owner" "$id" || note "job $id did not finish"
   done
   tool report owner="$owner" expect="$OVERHEAD_JOBS" timeout-s=60 out="$OUT/overhead-jobs.csv" \
     | sed "s/\$/ fake_seconds=$OVERHEAD_SECONDS load_start=$(echo "$l0" | tr ' ' ',') load=$(loadavg | tr ' ' ',')/" \

@@ -23,20 +23,6 @@ PNG="$(job_png)"
 SLOTS="${VIDEOGEN_WORKER_CONCURRENCY:-1}"   # consumer threads per worker JVM (the worker's default is 1)
 trap 'stop_workers; rss_sampler_stop' EXIT
 
-submit() { # owner -> prints the job id
-  curl -sS -H "Cookie: videogen_owner=$(owner_cookie "$1")" -F "image=@$PNG;type=image/png" \
-    -F "prompt=A calm ocean at dawn" "$GATEWAY/api/generate-video" | sed -n 's/.*"jobId":"\([^"]*\)".*/\1/p'
-}
-wait_done() { # owner jobId
-  local cookie="videogen_owner=$(owner_cookie "$1")"
-  for _ in $(seq 1 1200); do
-    case "$(curl -s -H "Cookie: $cookie" "$GATEWAY/api/video-jobs/$2")" in
-      *'"status":"succeeded"'*|*'"status":"failed"'*|*'"status":"canceled"'*) return 0 ;;
-    esac
-    sleep 0.1
-  done
-  return 1
-}
 
 tool skip group=generation-worker | tee "$OUT/skip.txt" >&2
 
@@ -46,11 +32,11 @@ record_load overhead-start
 start_worker 0 worker VIDEOGEN_DEMO_SECONDS=0 VIDEOGEN_GENERATOR=demo
 export BENCH_WORKERS=1
 wait_workers 1 "$SLOTS" worker
-for k in 1 2 3; do wait_done "bench-warm-$run" "$(submit "bench-warm-$run")" || true; done   # JIT, connections
+for k in 1 2 3; do wait_done "bench-warm-$run" "$(submit_job "bench-warm-$run" "$PNG")" || true; done   # JIT, connections
 rss_sampler_start overhead "$OUT/rss-samples.txt"
 owner="bench-overhead-$run"
 for k in $(seq 1 "$OVERHEAD_JOBS"); do
-  id=$(submit "$owner"); wait_done "$owner" "$id" || note "job $id did not finish"
+  id=$(submit_job "$owner" "$PNG"); wait_done "$owner" "$id" || note "job $id did not finish"
 done
 rss_sampler_stop
 tool report owner="$owner" expect="$OVERHEAD_JOBS" timeout-s=60 out="$OUT/overhead-jobs.csv" \
