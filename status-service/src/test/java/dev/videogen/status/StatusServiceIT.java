@@ -14,6 +14,9 @@ import dev.videogen.events.GenerationStarted;
 import dev.videogen.events.JobError;
 import dev.videogen.events.Topics;
 import dev.videogen.events.VideoJob;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -389,6 +392,43 @@ class StatusServiceIT {
     }
 
     @Test
+    @Order(9)
+    void streamsCatchUpOnChangesAnnouncedWhileTheSubscriptionWasAway() throws Exception {
+        String owner = "owner-reconnect";
+        String jobId = "reconnect-" + shortId();
+        request(jobId, owner, "reconnect", Instant.now());
+        event(accepted(jobId, 1, owner, "reconnect"));
+        event(started(jobId, 2));
+        event(progressed(jobId, 3, 30));
+        awaitJob(owner, jobId, job -> assertThat(job.progress()).isEqualTo(30));
+
+        try (SseClient stream = SseClient.open(baseUrl(), jobId, owner, null)) {
+            await().atMost(WAIT).until(() -> stream.ids().contains(3L));
+            double resubscribed = metric("videogen_sse_resubscriptions_total");
+
+            // a change in the read model whose announcement this replica never got (it was published while the
+            // subscription was away): written without a PUBLISH, then the subscription's connection is lost
+            redis.opsForHash().putAll("videogen:job:" + jobId,
+                    Map.of("seq", "4", "progress", "45", "updatedAt", Instant.now().toString()));
+            assertThat(killSubscriptions()).isPositive();
+            await().atMost(WAIT).until(() -> metric("videogen_sse_resubscriptions_total") > resubscribed);
+            await().atMost(WAIT).until(() -> stream.ids().contains(4L));
+            assertThat(stream.jobs().get(stream.jobs().size() - 1).progress()).isEqualTo(45);
+
+            // a change published through Kafka right after the connection is lost, while Lettuce reconnects
+            killSubscriptions();
+            event(progressed(jobId, 5, 60));
+            await().atMost(WAIT).until(() -> stream.ids().contains(5L));
+
+            // and the subscription carries changes again
+            event(completed(jobId, 6));
+            await().atMost(WAIT).until(stream::ended);
+            assertThat(stream.ids()).containsExactly(3L, 4L, 5L, 6L);
+            assertThat(stream.jobs()).extracting(VideoJob::progress).containsExactly(30, 45, 60, 100);
+        }
+    }
+
+    @Test
     @Order(100)
     void afterRedisLosesEverythingTheReadModelIsRebuiltFromKafka() {
         String owner = "owner-rebuild-" + shortId();
@@ -438,6 +478,16 @@ class StatusServiceIT {
                 HttpStatus.NOT_FOUND);
         assertThat(redis.opsForHash().get("videogen:job:" + deleted, "deleted")).isEqualTo("1");
         assertThat(redis.opsForHash().size("videogen:readmodel:partitions")).isEqualTo(3L * Topics.REQUESTED_PARTITIONS);
+    }
+
+    /** Kills every pub/sub connection on Redis, as a network blip or a Redis failover would; returns how many. */
+    private long killSubscriptions() {
+        RedisClient client = RedisClient.create(EmbeddedRedis.url());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            return connection.sync().clientKill(KillArgs.Builder.typePubsub());
+        } finally {
+            client.shutdown();
+        }
     }
 
     // ---- Kafka in ----

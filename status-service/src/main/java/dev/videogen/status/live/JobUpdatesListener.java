@@ -5,20 +5,23 @@ import dev.videogen.events.VideoJob;
 import dev.videogen.status.fold.JobKeys;
 import dev.videogen.status.fold.JobStore;
 import dev.videogen.status.fold.StoredJob;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.PatternTopic;
-import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
-import org.springframework.data.redis.serializer.RedisSerializationContext.SerializationPair;
-import org.springframework.data.redis.serializer.RedisSerializer;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 import java.time.Duration;
@@ -37,6 +40,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * update falls in between; an update is read and serialized once ({@link JobUpdate}) and handed to every stream of
  * its job; jobs nobody watches here cost a map look-up. When the queue moves, the positions of the queued jobs
  * watched here are read again once per job (not once per stream), one refresh at a time.
+ * <p>
+ * Pub/sub keeps nothing for a subscriber that is away: when the connection is lost, Lettuce reconnects and
+ * subscribes again, and once Redis confirms it every job watched here is read again and its streams get the state if
+ * it is newer than what they were given (never an older one, never an id twice), so a change announced meanwhile is
+ * not lost. The subscription is a Lettuce connection of its own (its listener is told of every confirmation).
  */
 @Component
 class JobUpdatesListener implements SmartLifecycle {
@@ -46,19 +54,32 @@ class JobUpdatesListener implements SmartLifecycle {
     /** Up to this many queued jobs watched here, their positions are read one by one; beyond, the whole queue. */
     private static final int FEW = 16;
 
-    private final ReactiveRedisMessageListenerContainer container;
+    private static final String PATTERN = PREFIX + "*";
+
+    private final RedisConnectionFactory connections;
     private final JobStore store;
     private final Counter serialized;
+    private final Counter resubscriptions;
+    private final Counter caughtUp;
+    /** Channels and patterns Redis confirmed at least once: a second confirmation follows a lost connection. */
+    private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private final AtomicBoolean queueMoved = new AtomicBoolean();
     private Disposable subscription;
+    private volatile StatefulRedisPubSubConnection<String, String> connection;
 
-    JobUpdatesListener(ReactiveRedisMessageListenerContainer container, JobStore store, MeterRegistry meters) {
-        this.container = container;
+    JobUpdatesListener(RedisConnectionFactory connections, JobStore store, MeterRegistry meters) {
+        this.connections = connections;
         this.store = store;
         this.serialized = Counter.builder("videogen.sse.updates.serialized")
                 .description("Job states serialized for live streams (once per change, whatever the stream count)")
+                .register(meters);
+        this.resubscriptions = Counter.builder("videogen.sse.resubscriptions")
+                .description("Times the live updates subscription came back after a loss of its Redis connection")
+                .register(meters);
+        this.caughtUp = Counter.builder("videogen.sse.caught.up")
+                .description("Job states re-read after the subscription came back that were newer than their streams had")
                 .register(meters);
     }
 
@@ -135,21 +156,33 @@ class JobUpdatesListener implements SmartLifecycle {
         if (!channel.startsWith(PREFIX)) {
             return;
         }
-        Watch watch = watches.get(channel.substring(PREFIX.length()));
-        if (watch == null) {
+        if (!watches.containsKey(channel.substring(PREFIX.length()))) {
             return;
         }
-        StoredJob stored = EventJson.read(message, StoredJob.class);
+        offer(channel.substring(PREFIX.length()), EventJson.read(message, StoredJob.class), true);
+    }
+
+    /**
+     * Hands a state to the streams of its job unless they were given a newer one (or, without {@code same}, the same
+     * one). A redelivered state may carry a new position, so from pub/sub an equal sequence is passed on; streams
+     * drop repeats. Returns whether it was passed on.
+     */
+    private boolean offer(String jobId, StoredJob stored, boolean same) {
+        Watch watch = watches.get(jobId);
+        if (watch == null) {
+            return false;
+        }
         JobUpdate update;
         synchronized (watch) {
-            // a redelivered state may carry a new position, so an equal sequence is passed on; streams drop repeats
-            if (watch.latest != null && stored.sequence() < watch.latest.sequence()) {
-                return;
+            if (watch.latest != null && (stored.sequence() < watch.latest.sequence()
+                    || !same && stored.sequence() == watch.latest.sequence())) {
+                return false;
             }
             update = serialize(stored);
             watch.latest = update;
         }
         watch.subscribers.forEach(subscriber -> subscriber.offer(update));
+        return true;
     }
 
     private JobUpdate serialize(StoredJob stored) {
@@ -213,32 +246,107 @@ class JobUpdatesListener implements SmartLifecycle {
         watch.subscribers.forEach(subscriber -> subscriber.offer(update));
     }
 
+    /**
+     * Connects the replica's one subscription; until Redis answers, tries again in the background (streams need
+     * Redis for their snapshot anyway). Once connected, Lettuce reconnects by itself and subscribes again after a
+     * loss; every confirmed subscription (the first one too) makes the streams catch up ({@link #subscribed}).
+     */
     @Override
     public synchronized void start() {
-        CountDownLatch subscribed = new CountDownLatch(1);
-        subscription = container.receiveLater(
-                        List.of(PatternTopic.of(PREFIX + "*"), ChannelTopic.of(JobKeys.QUEUE_CHANGES)),
-                        SerializationPair.fromSerializer(RedisSerializer.string()),
-                        SerializationPair.fromSerializer(RedisSerializer.string()))
-                .doOnNext(messages -> subscribed.countDown())
-                .flatMapMany(messages -> messages)
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
-                        .doBeforeRetry(retry -> log.warn("live updates subscription lost ({}); subscribing again",
-                                retry.failure().getMessage())))
-                .subscribe(message -> {
+        CountDownLatch connected = new CountDownLatch(1);
+        RedisClient client = (RedisClient) ((LettuceConnectionFactory) connections).getRequiredNativeClient();
+        subscription = Mono.fromCallable(() -> {
+                    StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub(StringCodec.UTF8);
+                    pubSub.addListener(new RedisPubSubAdapter<>() {
+                        @Override
+                        public void message(String channel, String message) {
+                            receive(channel, message);
+                        }
+
+                        @Override
+                        public void message(String pattern, String channel, String message) {
+                            receive(channel, message);
+                        }
+
+                        @Override
+                        public void subscribed(String channel, long count) {
+                            JobUpdatesListener.this.subscribed(channel);
+                        }
+
+                        @Override
+                        public void psubscribed(String pattern, long count) {
+                            JobUpdatesListener.this.subscribed(pattern);
+                        }
+                    });
                     try {
-                        onMessage(message.getChannel(), message.getMessage());
+                        pubSub.sync().subscribe(JobKeys.QUEUE_CHANGES);
+                        pubSub.sync().psubscribe(PATTERN);
                     } catch (RuntimeException e) {
-                        log.warn("skipping an unreadable live update on {}: {}", message.getChannel(), e.getMessage());
+                        pubSub.close();
+                        throw e;
                     }
+                    return pubSub;
+                })
+                .subscribeOn(Schedulers.boundedElastic())
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
+                        .doBeforeRetry(retry -> log.warn("live updates not subscribed ({}); trying again",
+                                retry.failure().getMessage())))
+                .subscribe(pubSub -> {
+                    connection = pubSub;
+                    connected.countDown();
                 });
         try {
-            if (!subscribed.await(10, TimeUnit.SECONDS)) {
+            if (!connected.await(10, TimeUnit.SECONDS)) {
                 log.warn("live updates not subscribed yet (Redis away?); streams see changes once it is");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private void receive(String channel, String message) {
+        try {
+            onMessage(channel, message);
+        } catch (RuntimeException e) {
+            log.warn("skipping an unreadable live update on {}: {}", channel, e.getMessage());
+        }
+    }
+
+    /**
+     * Redis confirmed a subscription: the first, or the same one again after Lettuce reconnected. Whatever was
+     * announced while it was away is lost to pub/sub, so the streams here catch up from Redis itself: the jobs
+     * re-read once each (job pattern), the queue positions refreshed (queue channel). Runs after the subscription
+     * is back, so a change is either read here or announced after it.
+     */
+    void subscribed(String channelOrPattern) {
+        boolean again = !confirmed.add(channelOrPattern);
+        if (again) {
+            log.info("live updates subscribed again to {}: streams catch up from the read model", channelOrPattern);
+        }
+        if (PATTERN.equals(channelOrPattern)) {
+            if (again) {
+                resubscriptions.increment();
+            }
+            catchUp();
+        } else if (JobKeys.QUEUE_CHANGES.equals(channelOrPattern)) {
+            refreshPositions();
+        }
+    }
+
+    /** Reads every job watched here again and passes on what is newer than what its streams were given. */
+    void catchUp() {
+        List<String> jobs = List.copyOf(watches.keySet());
+        if (jobs.isEmpty()) {
+            return;
+        }
+        Flux.fromIterable(jobs)
+                .flatMap(jobId -> store.find(jobId).flatMap(Mono::justOrEmpty), 32)
+                .subscribe(stored -> {
+                    if (offer(stored.job().jobId(), stored, false)) {
+                        caughtUp.increment();
+                    }
+                }, e -> log.warn("live streams did not catch up after the subscription came back: {}",
+                        e.getMessage()));
     }
 
     /** Before the web server takes streams, after it has let them go. */
@@ -252,6 +360,10 @@ class JobUpdatesListener implements SmartLifecycle {
         if (subscription != null) {
             subscription.dispose();
             subscription = null;
+        }
+        if (connection != null) {
+            connection.close();
+            connection = null;
         }
     }
 

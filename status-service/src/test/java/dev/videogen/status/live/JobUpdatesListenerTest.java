@@ -2,13 +2,18 @@ package dev.videogen.status.live;
 
 import dev.videogen.events.EventJson;
 import dev.videogen.events.VideoJob;
+import dev.videogen.status.fold.JobStore;
 import dev.videogen.status.fold.StoredJob;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,6 +74,37 @@ class JobUpdatesListenerTest {
         assertThat(progress.next(queued2)).isSameAs(queued2.withoutId());
         assertThat(progress.next(running)).isSameAs(running.withId());
         assertThat(progress.next(running)).isNull();
+    }
+
+    @Test
+    void whenTheSubscriptionComesBackStreamsGetWhatIsNewerInRedisAndNothingElse() {
+        Map<String, StoredJob> inRedis = new ConcurrentHashMap<>();
+        JobStore store = new JobStore(null, null) {
+            @Override
+            public Mono<Optional<StoredJob>> find(String jobId) {
+                return Mono.just(Optional.ofNullable(inRedis.get(jobId)));
+            }
+        };
+        JobUpdatesListener catchingUp = new JobUpdatesListener(null, store, meters);
+        List<JobUpdate> ofA = collect(catchingUp.subscribe("job-a"));
+        List<JobUpdate> ofB = collect(catchingUp.subscribe("job-b"));
+        catchingUp.onMessage("videogen:updates:job-a", message("job-a", 4, 40));
+        catchingUp.onMessage("videogen:updates:job-b", message("job-b", 7, 70));
+
+        catchingUp.subscribed("videogen:updates:*"); // the first subscription: nothing newer anywhere
+        inRedis.put("job-a", EventJson.read(message("job-a", 6, 60), StoredJob.class)); // missed while away
+        inRedis.put("job-b", EventJson.read(message("job-b", 7, 70), StoredJob.class)); // already sent
+        inRedis.put("job-c", EventJson.read(message("job-c", 9, 90), StoredJob.class)); // nobody watches it here
+        catchingUp.subscribed("videogen:updates:*"); // again, after a lost connection
+
+        assertThat(ofA).extracting(JobUpdate::sequence).containsExactly(4L, 6L);
+        assertThat(ofB).extracting(JobUpdate::sequence).containsExactly(7L);
+        assertThat(meters.counter("videogen.sse.resubscriptions").count()).isEqualTo(1.0);
+        assertThat(meters.counter("videogen.sse.caught.up").count()).isEqualTo(1.0);
+
+        inRedis.put("job-a", EventJson.read(message("job-a", 5, 50), StoredJob.class)); // older: never backwards
+        catchingUp.subscribed("videogen:updates:*");
+        assertThat(ofA).extracting(JobUpdate::sequence).containsExactly(4L, 6L);
     }
 
     private static List<JobUpdate> collect(JobUpdatesListener.Subscriber subscriber) {
