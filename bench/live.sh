@@ -34,9 +34,9 @@ case_() { # name streams mode events interval-ms target [extra tool arguments]
   echo "case=$name interval_ms=$interval $line load=$(loadavg | tr ' ' ',')" | tee -a "$OUT/summary.txt" >&2
 }
 for n in $STREAMS; do case_ "distinct-$n" "$n" distinct "$EVENTS" 100 "$STATUS" floor=true; done
-if [ -n "${BENCH_LIVE_GATEWAY:-1}" ]; then
+if [ -n "${BENCH_LIVE_GATEWAY-1}" ]; then  # set empty to skip
   for n in $STREAMS; do case_ "gateway-$n" "$n" distinct "$EVENTS" 100 "$GATEWAY"; done
 fi
-[ -n "${BENCH_LIVE_SAME:-1000}" ] && case_ "same-${BENCH_LIVE_SAME:-1000}" "${BENCH_LIVE_SAME:-1000}" same 30 300 "$STATUS"
-[ -n "${BENCH_LIVE_BURST:-100}" ] && case_ "burst-${BENCH_LIVE_BURST:-100}" "${BENCH_LIVE_BURST:-100}" distinct 300 20 "$STATUS"
+[ -n "${BENCH_LIVE_SAME-1000}" ] && case_ "same-${BENCH_LIVE_SAME:-1000}" "${BENCH_LIVE_SAME:-1000}" same 30 300 "$STATUS"
+[ -n "${BENCH_LIVE_BURST-100}" ] && case_ "burst-${BENCH_LIVE_BURST:-100}" "${BENCH_LIVE_BURST:-100}" distinct 300 20 "$STATUS"
 record_load live-end

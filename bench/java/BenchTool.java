@@ -375,7 +375,9 @@ public class BenchTool {
      * soon as they are due) with the same streams, events, pace and frame size; the same client reads them.
      */
     static Floor floor(int streams, boolean same, int events, long intervalMs) throws Exception {
-        var server = java.nio.channels.ServerSocketChannel.open().bind(new java.net.InetSocketAddress("127.0.0.1", 0), streams + 16);
+        // BENCH_FLOOR_PORT: a fixed port for the reference server (machines where ports must come from a range)
+        int floorPort = Integer.parseInt(System.getenv().getOrDefault("BENCH_FLOOR_PORT", "0"));
+        var server = java.nio.channels.ServerSocketChannel.open().bind(new java.net.InetSocketAddress("127.0.0.1", floorPort), streams + 16);
         int port = ((java.net.InetSocketAddress) server.getLocalAddress()).getPort();
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         SseStreams sse = new SseStreams(sentAt);

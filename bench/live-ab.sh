@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Before/after for the live-update path: the same bench/live.sh cases against status-service jars taken from different
+# commits, alternating, each on a freshly started system (./run.sh through lib.sh; everything else is this tree's).
+#   BENCH_AB_JARS="before=/tmp/status-old.jar after=/tmp/status-new.jar"  label=jar, run in this order per round
+#   BENCH_AB_ROUNDS=2   BENCH_LIVE_* as for live.sh (BENCH_LIVE_GATEWAY= and BENCH_LIVE_SAME= skip those cases)
+# Every timed live.sh run holds /tmp/videogen-bench.lock (other benchmarks on the machine wait, and so do we).
+# Results: $BENCH_RESULTS/<label>-<round>/live/summary.txt, plus loadavg.txt and startup.txt.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+build_if_needed
+JAR_DIR="$ROOT/status-service/target"
+target_jar="$(ls "$JAR_DIR"/status-service-*-exec.jar | head -n 1)"
+saved="$DATA_ROOT/status-service-exec.jar.saved"
+cp "$target_jar" "$saved"
+trap 'stop_system; cp "$saved" "$target_jar"' EXIT
+for ((round=1; round<=${BENCH_AB_ROUNDS:-2}; round++)); do
+  for pair in ${BENCH_AB_JARS:?label=jar ...}; do
+    label="${pair%%=*}"; jar="${pair#*=}"
+    cp "$jar" "$target_jar"
+    start_system "$label-$round" 0 0 "$DATA_ROOT/system"
+    note "$label, round $round: $(basename "$jar"), load $(loadavg)"
+    BENCH_RESULTS="$RESULTS/$label-$round" VIDEOGEN_DATA_DIR="$DATA_ROOT/system" \
+      flock /tmp/videogen-bench.lock bash "$BENCH_DIR/live.sh"
+    stop_system
+  done
+done
