@@ -3,8 +3,11 @@
 # commits, alternating, each on a freshly started system (./run.sh through lib.sh; everything else is this tree's).
 #   BENCH_AB_JARS="before=/tmp/status-old.jar after=/tmp/status-new.jar"  label=jar, run in this order per round
 #   BENCH_AB_ROUNDS=2   BENCH_LIVE_* as for live.sh (BENCH_LIVE_GATEWAY= and BENCH_LIVE_SAME= skip those cases)
+#   BENCH_AB_WARMUP=10  streams of a throw-away distinct case right after each start (the JVMs of a fresh system are
+#                       still compiling: without it the first measured case pays for that); empty: none
 # Every timed live.sh run holds /tmp/videogen-bench.lock (other benchmarks on the machine wait, and so do we).
-# Results: $BENCH_RESULTS/<label>-<round>/live/summary.txt, plus loadavg.txt and startup.txt.
+# Results: $BENCH_RESULTS/<label>-<round>/live/summary.txt, the status service's metrics at the end of the run
+# (status-prometheus.txt: GC pauses, fold timers), plus loadavg.txt and startup.txt.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 build_if_needed
@@ -19,8 +22,14 @@ for ((round=1; round<=${BENCH_AB_ROUNDS:-2}; round++)); do
     cp "$jar" "$target_jar"
     start_system "$label-$round" 0 0 "$DATA_ROOT/system"
     note "$label, round $round: $(basename "$jar"), load $(loadavg)"
+    if [ -n "${BENCH_AB_WARMUP-10}" ]; then
+      BENCH_RESULTS="$RESULTS/warmup/$label-$round" VIDEOGEN_DATA_DIR="$DATA_ROOT/system" \
+        BENCH_LIVE_STREAMS="${BENCH_AB_WARMUP:-10}" BENCH_LIVE_EVENTS=80 BENCH_LIVE_BURST= BENCH_LIVE_GATEWAY= BENCH_LIVE_SAME= \
+        flock /tmp/videogen-bench.lock bash "$BENCH_DIR/live.sh"
+    fi
     BENCH_RESULTS="$RESULTS/$label-$round" VIDEOGEN_DATA_DIR="$DATA_ROOT/system" \
       flock /tmp/videogen-bench.lock bash "$BENCH_DIR/live.sh"
+    curl -fsS "$STATUS/actuator/prometheus" > "$RESULTS/$label-$round/status-prometheus.txt" || true
     stop_system
   done
 done
