@@ -450,6 +450,24 @@ class MediaServiceIT {
         assertThat(send(request("/internal/media/01JNEVERSTORED", null).DELETE()).statusCode()).isEqualTo(204);
     }
 
+    @Test
+    void aDeletedJobIsRefusedAtOnceThoughItsOwnerWasJustServed() throws Exception {
+        String job = "01JMEDIAIT0000000000FORGETME";
+        put(job + ".mp4", video, "video/mp4");
+        own(job, OWNER, false);
+        assertThat(get("/api/video-blob/" + job).statusCode()).isEqualTo(200);
+        assertThat(get("/api/video-blob/" + job, "Range", "bytes=0-9").statusCode()).isEqualTo(206);
+
+        // what the gateway does: the status service marks the job deleted, then the media is deleted here
+        own(job, OWNER, true);
+        assertThat(send(request("/internal/media/" + job, null).DELETE()).statusCode()).isEqualTo(204);
+
+        // the job itself is refused (not merely its media gone): the remembered owner check was forgotten
+        assertProblem(get("/api/video-blob/" + job), 404, "urn:videogen:problem:job-not-found");
+        assertThat(send(request("/api/video-blob/" + job, OWNER).method("HEAD", HttpRequest.BodyPublishers.noBody()))
+                .statusCode()).isEqualTo(404);
+    }
+
     // --- streaming: disconnects and slow clients
 
     @Test
