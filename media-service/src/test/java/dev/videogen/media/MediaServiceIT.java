@@ -423,6 +423,19 @@ class MediaServiceIT {
         assertThat(header(wrongMethod, "Allow")).contains("GET");
     }
 
+    @Test
+    void theFastRouteKeepsTheRequestMetricsPerPattern() throws Exception {
+        assertThat(get("/api/video-blob/" + JOB, "Range", "bytes=0-9").statusCode()).isEqualTo(206);
+        assertThat(get("/api/video-blob/" + JOB + "/poster").statusCode()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(meters.find("http.server.requests").tag("uri", "/api/video-blob/{jobId}").tag("status", "206")
+                    .timer()).isNotNull();
+            assertThat(meters.find("http.server.requests").tag("uri", "/api/video-blob/{jobId}/poster")
+                    .tag("status", "200").timer()).isNotNull();
+        });
+    }
+
     // --- deletion
 
     @Test
