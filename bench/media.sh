@@ -142,7 +142,7 @@ for size in 2m 50m; do
     done
   done
 done
-# the fixed cost of a request without a body: a conditional GET answered 304 (media-service: owner check in Redis
+# the fixed cost of a request without a body: a conditional GET answered 304 (media-service: owner check, remembered or in Redis,
 # and the cache look-up; nginx: its own ETag), 1 client
 for target in nginx media; do
   etag=$(curl -sI -H "$(auth_of $target)" "$(url_of $target 2m)" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')

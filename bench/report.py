@@ -386,7 +386,7 @@ r304 = {t: wrk(f"{RES}/media/304_c1_{t}.txt") for t in ("nginx", "media")}
 if r304["nginx"]["requests"]:
     emit(f"A request without a body (conditional GET answered 304, 1 client): nginx {f(r304['nginx']['rps'])} req/s "
          f"(p50 {f(r304['nginx']['p50'], 2)} ms), media-service {f(r304['media']['rps'])} req/s "
-         f"(p50 {f(r304['media']['p50'], 2)} ms; owner check in Redis and cache look-up), ratio "
+         f"(p50 {f(r304['media']['p50'], 2)} ms; owner check (in Redis, or remembered by the owner cache where the build has one) and cache look-up), ratio "
          f"{f(ratio(r304['media']['rps'], r304['nginx']['rps']), 2)}.")
     emit()
 cold_warm = [line.split() for line in read(f"{RES}/media/cold-warm.txt").splitlines() if len(line.split()) == 5]

@@ -423,6 +423,19 @@ class MediaServiceIT {
         assertThat(header(wrongMethod, "Allow")).contains("GET");
     }
 
+    @Test
+    void theFastRouteKeepsTheRequestMetricsPerPattern() throws Exception {
+        assertThat(get("/api/video-blob/" + JOB, "Range", "bytes=0-9").statusCode()).isEqualTo(206);
+        assertThat(get("/api/video-blob/" + JOB + "/poster").statusCode()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(meters.find("http.server.requests").tag("uri", "/api/video-blob/{jobId}").tag("status", "206")
+                    .timer()).isNotNull();
+            assertThat(meters.find("http.server.requests").tag("uri", "/api/video-blob/{jobId}/poster")
+                    .tag("status", "200").timer()).isNotNull();
+        });
+    }
+
     // --- deletion
 
     @Test
@@ -448,6 +461,24 @@ class MediaServiceIT {
 
         assertThat(send(request("/internal/media/" + job, null).DELETE()).statusCode()).isEqualTo(204);
         assertThat(send(request("/internal/media/01JNEVERSTORED", null).DELETE()).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void aDeletedJobIsRefusedAtOnceThoughItsOwnerWasJustServed() throws Exception {
+        String job = "01JMEDIAIT0000000000FORGETME";
+        put(job + ".mp4", video, "video/mp4");
+        own(job, OWNER, false);
+        assertThat(get("/api/video-blob/" + job).statusCode()).isEqualTo(200);
+        assertThat(get("/api/video-blob/" + job, "Range", "bytes=0-9").statusCode()).isEqualTo(206);
+
+        // what the gateway does: the status service marks the job deleted, then the media is deleted here
+        own(job, OWNER, true);
+        assertThat(send(request("/internal/media/" + job, null).DELETE()).statusCode()).isEqualTo(204);
+
+        // the job itself is refused (not merely its media gone): the remembered owner check was forgotten
+        assertProblem(get("/api/video-blob/" + job), 404, "urn:videogen:problem:job-not-found");
+        assertThat(send(request("/api/video-blob/" + job, OWNER).method("HEAD", HttpRequest.BodyPublishers.noBody()))
+                .statusCode()).isEqualTo(404);
     }
 
     // --- streaming: disconnects and slow clients

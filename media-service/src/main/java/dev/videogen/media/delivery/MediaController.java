@@ -30,8 +30,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Videos and posters with the caching and range semantics of a CDN edge (RFC 9110): strong ETag, Last-Modified,
@@ -45,15 +47,32 @@ class MediaController {
 
     static final String OWNER_HEADER = "X-Videogen-Owner";
 
-    private static final CacheControl CACHE = CacheControl.maxAge(Duration.ofDays(1)).cachePrivate();
+    private static final String CACHE = CacheControl.maxAge(Duration.ofDays(1)).cachePrivate().getHeaderValue();
     private static final MediaType VIDEO_MP4 = MediaType.valueOf("video/mp4");
     private static final int FALLBACK_CHUNK = 64 * 1024;
+    private static final int MAX_VALIDATORS = 4096;
 
     private final MediaStore store;
     private final MediaCache cache;
     private final OwnershipCheck ownership;
     private final MeterRegistry meters;
     private final Clock clock;
+    /** The download timers by media, part and outcome, registered once rather than looked up per response. */
+    private final Map<String, Timer> downloadTimers = new ConcurrentHashMap<>();
+    /** An object's validators (ETag, Last-Modified), worked out once per object rather than per request. */
+    private final Map<ObjectInfo, Validators> validators = new ConcurrentHashMap<>();
+
+    /** The preconditions to evaluate, and the header values of the validators, formatted once. */
+    private record Validators(Preconditions preconditions, String etag, String lastModified) {
+        static Validators of(ObjectInfo info) {
+            Preconditions preconditions = new Preconditions(entityTag(info),
+                    info.lastModified().truncatedTo(ChronoUnit.SECONDS));
+            HttpHeaders formatted = new HttpHeaders();
+            formatted.setETag(preconditions.etag());
+            formatted.setLastModified(preconditions.lastModified());
+            return new Validators(preconditions, formatted.getETag(), formatted.getFirst(HttpHeaders.LAST_MODIFIED));
+        }
+    }
 
     MediaController(MediaStore store, MediaCache cache, OwnershipCheck ownership, MeterRegistry meters) {
         this.store = store;
@@ -61,6 +80,13 @@ class MediaController {
         this.ownership = ownership;
         this.meters = meters;
         this.clock = Clock.systemUTC();
+        for (String media : new String[] {"video", "poster"}) {
+            for (String part : new String[] {"whole", "partial"}) {
+                for (String outcome : new String[] {"complete", "canceled", "error"}) {
+                    downloadTimers.put(media + part + outcome, downloadTime(media, part, outcome));
+                }
+            }
+        }
     }
 
     /** Where a response's bytes come from: the object's validators and a way to send a part of it. */
@@ -105,18 +131,21 @@ class MediaController {
         }
     }
 
-    private record Media(String jobId, String key, MediaType type, String fileName, String what) {
+    private record Media(String jobId, String key, MediaType type, String extension, String what) {
+        String fileName() {
+            return "videogen-" + jobId.replaceAll("[^A-Za-z0-9._-]", "_") + "." + extension;
+        }
     }
 
+    /** GET and HEAD normally arrive through {@link MediaRoute}; the mapping answers the other methods (405, OPTIONS). */
     @RequestMapping(path = "/api/video-blob/{jobId}", method = {RequestMethod.GET, RequestMethod.HEAD})
     Mono<Void> video(@PathVariable String jobId, ServerWebExchange exchange) {
-        return serve(new Media(jobId, MediaKeys.video(jobId), VIDEO_MP4, fileName(jobId, "mp4"), "video"), exchange);
+        return serve(new Media(jobId, MediaKeys.video(jobId), VIDEO_MP4, "mp4", "video"), exchange);
     }
 
     @RequestMapping(path = "/api/video-blob/{jobId}/poster", method = {RequestMethod.GET, RequestMethod.HEAD})
     Mono<Void> poster(@PathVariable String jobId, ServerWebExchange exchange) {
-        return serve(new Media(jobId, MediaKeys.poster(jobId), MediaType.IMAGE_JPEG, fileName(jobId, "jpg"), "poster"),
-                exchange);
+        return serve(new Media(jobId, MediaKeys.poster(jobId), MediaType.IMAGE_JPEG, "jpg", "poster"), exchange);
     }
 
     private Mono<Void> serve(Media media, ServerWebExchange exchange) {
@@ -180,9 +209,9 @@ class MediaController {
         ServerHttpResponse response = exchange.getResponse();
         HttpHeaders in = request.getHeaders();
         HttpHeaders out = response.getHeaders();
-        Preconditions validators = new Preconditions(entityTag(info), info.lastModified().truncatedTo(ChronoUnit.SECONDS));
+        Validators validators = validatorsOf(info);
 
-        switch (validators.evaluate(in, clock.instant())) {
+        switch (validators.preconditions().evaluate(in, clock.instant())) {
             case PRECONDITION_FAILED -> {
                 return Mono.error(Problems.of(HttpStatus.PRECONDITION_FAILED, "precondition-failed",
                         "Precondition failed", "The " + media.what() + " does not match the request's conditions."));
@@ -198,7 +227,7 @@ class MediaController {
             }
         }
 
-        ByteRange.Result range = validators.rangeApplies(in)
+        ByteRange.Result range = validators.preconditions().rangeApplies(in)
                 ? ByteRange.parse(in.getFirst(HttpHeaders.RANGE), info.length())
                 : new ByteRange.Whole();
         if (range instanceof ByteRange.Unsatisfiable) {
@@ -224,7 +253,7 @@ class MediaController {
             length = partial.range().length();
             response.setStatusCode(HttpStatus.PARTIAL_CONTENT);
             out.set(HttpHeaders.CONTENT_RANGE,
-                    "bytes %d-%d/%d".formatted(partial.range().start(), partial.range().end(), info.length()));
+                    "bytes " + partial.range().start() + "-" + partial.range().end() + "/" + info.length());
         } else {
             response.setStatusCode(HttpStatus.OK);
         }
@@ -238,7 +267,7 @@ class MediaController {
         return Mono.defer(() -> {
             Timer.Sample sample = Timer.start(meters);
             return found.send(response, from, count)
-                    .doFinally(signal -> sample.stop(downloadTime(media.what(), part, switch (signal) {
+                    .doFinally(signal -> sample.stop(downloadTimers.get(media.what() + part + switch (signal) {
                         case ON_COMPLETE -> "complete";
                         case CANCEL -> "canceled";
                         default -> "error";
@@ -255,10 +284,22 @@ class MediaController {
                 .register(meters);
     }
 
-    private static void setValidators(HttpHeaders out, Preconditions validators) {
-        out.setETag(validators.etag());
-        out.setLastModified(validators.lastModified());
-        out.setCacheControl(CACHE);
+    private Validators validatorsOf(ObjectInfo info) {
+        Validators known = validators.get(info);
+        if (known == null) {
+            if (validators.size() >= MAX_VALIDATORS) {
+                validators.clear();
+            }
+            known = Validators.of(info);
+            validators.put(info, known);
+        }
+        return known;
+    }
+
+    private static void setValidators(HttpHeaders out, Validators validators) {
+        out.set(HttpHeaders.ETAG, validators.etag());
+        out.set(HttpHeaders.LAST_MODIFIED, validators.lastModified());
+        out.set(HttpHeaders.CACHE_CONTROL, CACHE);
     }
 
     /** The store's ETag (an MD5 for a single-part upload) is a strong validator of the bytes. */
@@ -275,7 +316,4 @@ class MediaController {
         return "1".equals(download) || "true".equalsIgnoreCase(download);
     }
 
-    private static String fileName(String jobId, String extension) {
-        return "videogen-" + jobId.replaceAll("[^A-Za-z0-9._-]", "_") + "." + extension;
-    }
 }

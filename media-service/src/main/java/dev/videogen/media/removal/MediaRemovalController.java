@@ -1,6 +1,7 @@
 package dev.videogen.media.removal;
 
 import dev.videogen.media.cache.MediaCache;
+import dev.videogen.media.delivery.OwnershipCheck;
 import dev.videogen.media.storage.MediaKeys;
 import dev.videogen.media.storage.MediaStore;
 import org.springframework.http.HttpStatus;
@@ -15,18 +16,22 @@ import reactor.core.publisher.Mono;
  * video {@code {jobId}.mp4}, poster {@code {jobId}.jpg} and worker checkpoint {@code checkpoints/{jobId}.json}) and
  * answers 204. Idempotent: media that is already gone also answers 204. The gateway calls it when the owner deletes
  * the job, after checking ownership itself, so this endpoint checks none; it is internal and not routed by the gateway.
- * The local cache's copies are evicted as well (other replicas' copies are not, but the owner check, which runs on
- * every request, already refuses a deleted job).
+ * The local cache's copies are evicted as well, and this process forgets that the job's owner owns it (see
+ * {@link OwnershipCheck}), so its next request here is refused at once. Other replicas' copies are not evicted, but
+ * their owner check refuses the deleted job once their remembered answer expires (the owner-cache TTL, 5 s by
+ * default), since the status service marked the job deleted before the gateway calls this.
  */
 @RestController
 class MediaRemovalController {
 
     private final MediaStore store;
     private final MediaCache cache;
+    private final OwnershipCheck ownership;
 
-    MediaRemovalController(MediaStore store, MediaCache cache) {
+    MediaRemovalController(MediaStore store, MediaCache cache, OwnershipCheck ownership) {
         this.store = store;
         this.cache = cache;
+        this.ownership = ownership;
     }
 
     @DeleteMapping("/internal/media/{jobId}")
@@ -43,6 +48,7 @@ class MediaRemovalController {
     }
 
     private void evict(String jobId) {
+        ownership.forget(jobId);
         MediaKeys.all(jobId).forEach(cache::evict);
     }
 }
