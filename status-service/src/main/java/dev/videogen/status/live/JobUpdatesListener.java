@@ -156,10 +156,11 @@ class JobUpdatesListener implements SmartLifecycle {
         if (!channel.startsWith(PREFIX)) {
             return;
         }
-        if (!watches.containsKey(channel.substring(PREFIX.length()))) {
-            return;
+        Watch watch = watches.get(channel.substring(PREFIX.length()));
+        if (watch == null) {
+            return; // nobody watches this job here: not even parsed
         }
-        offer(channel.substring(PREFIX.length()), EventJson.read(message, StoredJob.class), true);
+        offer(watch, EventJson.read(message, StoredJob.class), true);
     }
 
     /**
@@ -167,11 +168,7 @@ class JobUpdatesListener implements SmartLifecycle {
      * one). A redelivered state may carry a new position, so from pub/sub an equal sequence is passed on; streams
      * drop repeats. Returns whether it was passed on.
      */
-    private boolean offer(String jobId, StoredJob stored, boolean same) {
-        Watch watch = watches.get(jobId);
-        if (watch == null) {
-            return false;
-        }
+    private boolean offer(Watch watch, StoredJob stored, boolean same) {
         JobUpdate update;
         synchronized (watch) {
             if (watch.latest != null && (stored.sequence() < watch.latest.sequence()
@@ -342,7 +339,8 @@ class JobUpdatesListener implements SmartLifecycle {
         Flux.fromIterable(jobs)
                 .flatMap(jobId -> store.find(jobId).flatMap(Mono::justOrEmpty), 32)
                 .subscribe(stored -> {
-                    if (offer(stored.job().jobId(), stored, false)) {
+                    Watch watch = watches.get(stored.job().jobId());
+                    if (watch != null && offer(watch, stored, false)) {
                         caughtUp.increment();
                     }
                 }, e -> log.warn("live streams did not catch up after the subscription came back: {}",
