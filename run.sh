@@ -136,7 +136,8 @@ check_alive() {
 # One component in the foreground (the process replaces this shell), with the configuration above. The whole
 # system below is made of these; `./run.sh component NAME` starts just one (used by the fault tests).
 run_component() { # kafka | redis | s3 | status-service | media-service | gateway-service | generation-worker [N]
-  local jvm=(-Xmx"$SERVICE_XMX" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k)
+  local common=(-XX:+UseSerialGC -Xss512k) # every service; all but the worker also run C1-only
+  local jvm=(-Xmx"$SERVICE_XMX" "${common[@]}" -XX:TieredStopAtLevel=1)
   case "$1" in
     kafka)
       mkdir -p "$DATA_DIR/kafka"
@@ -194,7 +195,7 @@ PROPS
     generation-worker)
       # the worker keeps the full JIT (C1 and C2): its own CPU work on every job (the poster cut and encoded, the
       # image as a data: URI, the demo renderer) runs 2-10x faster with C2 (docs/benchmarks.md, section 4b)
-      VIDEOGEN_WORKER_PORT=$((WORKER_PORT + ${2:-0})) exec "$JAVA" -Xmx384m -XX:+UseSerialGC -Xss512k \
+      VIDEOGEN_WORKER_PORT=$((WORKER_PORT + ${2:-0})) exec "$JAVA" -Xmx384m "${common[@]}" \
         -jar "$(jar_of generation-worker)" ;;
     *)
       log "unknown component '$1' (kafka, redis, s3, status-service, media-service, gateway-service, generation-worker [N])"
