@@ -138,6 +138,10 @@ check_alive() {
 run_component() { # kafka | redis | s3 | status-service | media-service | gateway-service | generation-worker [N]
   local common=(-XX:+UseSerialGC -Xss512k) # every service; all but the worker also run C1-only
   local jvm=(-Xmx"$SERVICE_XMX" "${common[@]}" -XX:TieredStopAtLevel=1)
+  # VIDEOGEN_JVM_OPTS_{GATEWAY,STATUS,MEDIA,WORKER}: more JVM options for that service, after the ones below (a later
+  # option wins: `-Xmx512m`; another GC needs the Serial one switched off: `-XX:-UseSerialGC -XX:+UseParallelGC`)
+  local extra_name="VIDEOGEN_JVM_OPTS_$(echo "${1%-service}" | sed 's/generation-//' | tr '[:lower:]' '[:upper:]')"
+  local extra=(); read -r -a extra <<< "${!extra_name:-}"
   case "$1" in
     kafka)
       mkdir -p "$DATA_DIR/kafka"
@@ -189,14 +193,14 @@ PROPS
         -cp "$ROOT/local-stack/s3-server/target/lib/*" org.gaul.s3proxy.Main --properties "$DATA_DIR/s3proxy.properties" ;;
     media-service)
       VIDEOGEN_MEDIA_CACHE_DIR="${VIDEOGEN_MEDIA_CACHE_DIR:-$DATA_DIR/media-cache}" \
-        exec "$JAVA" "${jvm[@]}" -jar "$(jar_of media-service)" ;;
+        exec "$JAVA" "${jvm[@]}" "${extra[@]}" -jar "$(jar_of media-service)" ;;
     status-service|gateway-service)
-      exec "$JAVA" "${jvm[@]}" -jar "$(jar_of "$1")" ;;
+      exec "$JAVA" "${jvm[@]}" "${extra[@]}" -jar "$(jar_of "$1")" ;;
     generation-worker)
       # the worker keeps the full JIT (C1 and C2): its own CPU work on every job (the poster cut and encoded, the
       # image as a data: URI, the demo renderer) runs 2-10x faster with C2 (docs/benchmarks.md, section 4b)
       VIDEOGEN_WORKER_PORT=$((WORKER_PORT + ${2:-0})) exec "$JAVA" -Xmx384m "${common[@]}" \
-        -jar "$(jar_of generation-worker)" ;;
+        "${extra[@]}" -jar "$(jar_of generation-worker)" ;;
     *)
       log "unknown component '$1' (kafka, redis, s3, status-service, media-service, gateway-service, generation-worker [N])"
       exit 2 ;;

@@ -173,10 +173,8 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
                 .doOnNext(status -> progress.observe(status, System.nanoTime()))
                 .filter(QueueStatus::completed)
                 .doOnNext(status -> {
-                    long notDone = lastNotDone.get();
-                    // what this job teaches: nothing if it was picked up on time, a later lower bound if not
-                    if (timed && notDone > 0 && (expected < 0 || notDone >= expected)) {
-                        schedule.notDoneAt(notDone);
+                    if (timed) { // what this job teaches (PollSchedule): a later lower bound if it was missed
+                        schedule.finished(expected, lastNotDone.get());
                     }
                 })
                 .doOnEach(JobScope.onNext(status -> log.debug("request {}: completed", request.requestId())))

@@ -18,7 +18,13 @@ import java.util.Arrays;
  *
  * <p>Only polls that tell something new feed the estimate: those of a job that had no expectation yet, and those sent
  * at or after the expected moment that still found the job running (the estimate was too early). Jobs picked up on
- * time add nothing, so the estimate does not creep from its own polls. Thread-safe.
+ * time add nothing, so the estimate does not creep from its own polls.
+ *
+ * <p>A miss costs a whole interval, and a first estimate (from a job polled on the slow cadence) can be most of a
+ * second early: raising the estimate only to the missed poll would take one miss per margin to climb. So misses in a
+ * row also add a head start that doubles with each of them (one margin, three, seven, ... at most one interval): the
+ * climb takes a few misses instead of dozens. The head start is a guess, not a bound, and halves with every job picked
+ * up on time, so the aim settles back to just after the latest known "not done" moment. Thread-safe.
  */
 final class PollSchedule {
 
@@ -29,14 +35,34 @@ final class PollSchedule {
     private final long[] lowerBounds = new long[WINDOW];
     private int count;
     private int nextSlot;
+    private int missesInARow;
+    private long headStartNanos;
 
     PollSchedule(Duration interval, Duration margin) {
         this.interval = interval;
         this.marginNanos = margin.toNanos();
     }
 
-    /** A job's last "not done" poll went out this long after its submit. */
-    synchronized void notDoneAt(long nanosSinceSubmit) {
+    /**
+     * What a finished job taught.
+     *
+     * @param expected the expectation it was polled with ({@link #expectedNanos()} when it started), -1 for none
+     * @param notDone  when, after its submit, its last poll that found it still running went out; 0 or less if none
+     */
+    synchronized void finished(long expected, long notDone) {
+        if (expected < 0) {
+            notDoneAt(notDone); // no expectation yet: its polls say where the result was
+        } else if (notDone >= expected) { // the aimed poll was too early: a later lower bound, and a head start
+            notDoneAt(notDone);
+            missesInARow++;
+            headStartNanos = Math.min(interval.toNanos(), marginNanos * ((1L << Math.min(missesInARow, 20)) - 1));
+        } else { // picked up on time: nothing new about when; the guessed head start shrinks
+            missesInARow = 0;
+            headStartNanos /= 2;
+        }
+    }
+
+    private void notDoneAt(long nanosSinceSubmit) {
         if (nanosSinceSubmit <= 0) {
             return;
         }
@@ -50,7 +76,7 @@ final class PollSchedule {
         if (count == 0) {
             return -1;
         }
-        return Arrays.stream(lowerBounds, 0, count).max().orElse(0) + marginNanos;
+        return Arrays.stream(lowerBounds, 0, count).max().orElse(0) + marginNanos + headStartNanos;
     }
 
     /**

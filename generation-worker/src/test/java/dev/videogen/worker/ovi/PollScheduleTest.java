@@ -22,19 +22,71 @@ class PollScheduleTest {
 
     @Test
     void expectsTheLatestNotDonePollPlusTheMargin() {
-        schedule.notDoneAt(4_700 * MS);
-        schedule.notDoneAt(4_950 * MS);
-        schedule.notDoneAt(4_600 * MS);
+        schedule.finished(-1, 4_700 * MS);
+        schedule.finished(-1, 4_950 * MS);
+        schedule.finished(-1, 4_600 * MS);
         assertThat(schedule.expectedNanos()).isEqualTo(4_975 * MS);
     }
 
     @Test
     void forgetsAllButTheRecentJobs() {
-        schedule.notDoneAt(9_000 * MS);
+        schedule.finished(-1, 9_000 * MS);
         for (int i = 0; i < PollSchedule.WINDOW; i++) {
-            schedule.notDoneAt(4_000 * MS);
+            schedule.finished(-1, 4_000 * MS);
         }
         assertThat(schedule.expectedNanos()).isEqualTo(4_025 * MS);
+    }
+
+    @Test
+    void jobsPickedUpOnTimeTeachNothing() {
+        schedule.finished(-1, 4_500 * MS);
+        long expected = schedule.expectedNanos();
+        schedule.finished(expected, 4_000 * MS); // its last "not done" poll was before the aimed one
+        schedule.finished(expected, -1);
+        assertThat(schedule.expectedNanos()).isEqualTo(expected).isEqualTo(4_525 * MS);
+    }
+
+    @Test
+    void missesInARowClimbFasterThanOneMarginEach() {
+        // the first job, polled every second, was last seen running 4,000 ms after its submit; the results really come
+        // at 4,800 ms: count the misses (each costs a whole interval) until a poll is aimed at or after 4,800 ms
+        schedule.finished(-1, 4_000 * MS);
+        int misses = 0;
+        while (schedule.expectedNanos() < 4_800 * MS) {
+            long aimed = schedule.expectedNanos();
+            schedule.finished(aimed, aimed); // the aimed poll found it still running
+            misses++;
+        }
+        // one margin per miss would have taken 31 misses
+        assertThat(misses).isEqualTo(5);
+        assertThat(schedule.expectedNanos()).isLessThanOrEqualTo(4_800 * MS + INTERVAL.toNanos());
+    }
+
+    @Test
+    void theHeadStartShrinksAgainWithJobsOnTime() {
+        schedule.finished(-1, 4_000 * MS);
+        for (int i = 0; i < 3; i++) {
+            long aimed = schedule.expectedNanos();
+            schedule.finished(aimed, aimed);
+        }
+        long afterMisses = schedule.expectedNanos();
+        long lastMissed = 4_000 * MS + (25 + 25 + 25 + 75 + 25) * MS; // each aimed poll: bound + margin + head start
+        assertThat(afterMisses).isEqualTo(lastMissed + 25 * MS + 175 * MS);
+        for (int i = 0; i < 12; i++) {
+            schedule.finished(schedule.expectedNanos(), 4_000 * MS);
+        }
+        // back to just after the latest bound: nothing is lost of what the misses proved
+        assertThat(schedule.expectedNanos()).isBetween(lastMissed + 25 * MS, lastMissed + 26 * MS);
+    }
+
+    @Test
+    void theHeadStartNeverExceedsOneInterval() {
+        schedule.finished(-1, 1_000 * MS);
+        for (int i = 0; i < 40; i++) {
+            long aimed = schedule.expectedNanos();
+            schedule.finished(aimed, aimed);
+            assertThat(schedule.expectedNanos() - aimed).isLessThanOrEqualTo(25 * MS + INTERVAL.toNanos());
+        }
     }
 
     @Test

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Before/after for media delivery: bench/media.sh against two more media-service processes on one running system
+# (same Redis, object store and files), alternating which goes first each round, so both see the same machine.
+#   BENCH_AB_ARMS="c1 c2"   two labels; for each label L:
+#     BENCH_AB_OPTS_L         JVM options appended to ./run.sh's (as VIDEOGEN_JVM_OPTS_MEDIA), e.g.
+#                             BENCH_AB_OPTS_c2="-XX:TieredStopAtLevel=4" for the full JIT
+#     BENCH_AB_JAR_L          another media-service exec jar (default: this tree's)
+#   BENCH_AB_ROUNDS=4       BENCH_MEDIA_* as for media.sh
+# Ports: the arms listen on VIDEOGEN_MEDIA_PORT + 20 and + 21 (26102, 26103 by default).
+# Every media.sh run holds /tmp/videogen-bench.lock. Results: $BENCH_RESULTS/<label>-r<round>/media/.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+build_if_needed
+read -r -a ARMS <<< "${BENCH_AB_ARMS:?two labels, e.g. \"c1 c2\"}"
+[ "${#ARMS[@]}" = 2 ] || { echo "BENCH_AB_ARMS: two labels" >&2; exit 2; }
+export VIDEOGEN_DATA_DIR="$DATA_ROOT/system-media-ab"
+start_system media-ab 0 0 "$VIDEOGEN_DATA_DIR"
+ARM_PIDS=()
+stop_arms() { for p in "${ARM_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap 'stop_arms; stop_system' EXIT
+declare -A PORT
+base_jar="$(ls "$ROOT"/media-service/target/media-service-*-exec.jar | head -n 1)"
+for i in 0 1; do
+  label="${ARMS[$i]}"; PORT[$label]=$((VIDEOGEN_MEDIA_PORT + 20 + i))
+  opts_var="BENCH_AB_OPTS_$label"; jar_var="BENCH_AB_JAR_$label"
+  cmd=(./run.sh component media-service)
+  if [ -n "${!jar_var:-}" ]; then # the same flags as run.sh, another jar
+    cmd=(bash -c 'exec java -Xmx256m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 $VIDEOGEN_JVM_OPTS_MEDIA -jar "$0"' "${!jar_var}")
+  fi
+  mkdir -p "$RESULTS"
+  (cd "$ROOT" && VIDEOGEN_MEDIA_PORT="${PORT[$label]}" VIDEOGEN_MEDIA_CACHE_DIR="$VIDEOGEN_DATA_DIR/media-cache-$label" \
+     VIDEOGEN_JVM_OPTS_MEDIA="${!opts_var:-}" exec "${cmd[@]}") > "$RESULTS/media-$label.log" 2>&1 &
+  ARM_PIDS+=($!)
+  note "arm $label: port ${PORT[$label]}, jar ${!jar_var:-$base_jar}, options '${!opts_var:-}'"
+done
+for label in "${ARMS[@]}"; do
+  for _ in $(seq 1 300); do
+    curl -fs -o /dev/null "http://127.0.0.1:${PORT[$label]}/actuator/health" && break
+    sleep 0.5
+  done
+  curl -fs -o /dev/null "http://127.0.0.1:${PORT[$label]}/actuator/health" || { note "arm $label did not start"; exit 1; }
+done
+for ((round=1; round<=${BENCH_AB_ROUNDS:-4}; round++)); do
+  order=("${ARMS[@]}"); (( round % 2 == 0 )) && order=("${ARMS[1]}" "${ARMS[0]}")
+  for label in "${order[@]}"; do
+    note "round $round: $label, load $(loadavg)"
+    BENCH_RESULTS="$RESULTS/$label-r$round" VIDEOGEN_MEDIA_PORT="${PORT[$label]}" \
+      flock /tmp/videogen-bench.lock bash "$BENCH_DIR/media.sh"
+    pid="$(pid_of_port "${PORT[$label]}")"
+    [ -n "$pid" ] && echo "$label round $round rss_kb $(rss_kb "$pid")" >> "$RESULTS/arm-rss.txt"
+  done
+done
+note "results: $RESULTS"
