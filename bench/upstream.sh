@@ -21,6 +21,8 @@ STEPS="${BENCH_UPSTREAM_STEPS:-overhead scale inflight}"
 FAKE_PORT="${BENCH_FAKE_PORT:-26095}"
 FAKE="http://127.0.0.1:$FAKE_PORT"
 OVERHEAD_JOBS="${BENCH_OVERHEAD_JOBS:-30}"
+# jobs before the measured ones: JIT and connections, and a fresh worker learning when results come (PollSchedule)
+OVERHEAD_WARMUP="${BENCH_OVERHEAD_WARMUP:-3}"
 OVERHEAD_SECONDS="${BENCH_FAKE_OVERHEAD_SECONDS:-5}"
 BATCH="${BENCH_FAKE_BATCH:-48}"
 SCALE="${BENCH_SCALE_WORKERS:-1 2 4}"
@@ -84,7 +86,7 @@ if [[ " $STEPS " == *" overhead "* ]]; then
   start_worker_fake 0 "${BENCH_OVERHEAD_CAP:-200}"
   export BENCH_WORKERS=1
   wait_workers 1 1 upstream-worker
-  for k in 1 2 3; do wait_done "bench-warm-$run" "$(submit_job "bench-warm-$run" "$PNG")" || true; done   # JIT, connections
+  for k in $(seq 1 "$OVERHEAD_WARMUP"); do wait_done "bench-warm-$run" "$(submit_job "bench-warm-$run" "$PNG")" || true; done
   owner="bench-fake-overhead-$run"
   l0=$(loadavg)
   for k in $(seq 1 "$OVERHEAD_JOBS"); do
