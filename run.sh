@@ -138,6 +138,9 @@ check_alive() {
 run_component() { # kafka | redis | s3 | status-service | media-service | gateway-service | generation-worker [N]
   local common=(-XX:+UseSerialGC -Xss512k) # every service; all but the worker also run C1-only
   local jvm=(-Xmx"$SERVICE_XMX" "${common[@]}" -XX:TieredStopAtLevel=1)
+  # the status service holds every open event stream: its young collections, on two threads with Parallel GC, stop
+  # the event loops half as long as Serial's (docs/benchmarks.md, section 2: p99 with 1,000 streams 27-36 ms, not 37-45)
+  local status_gc=(-XX:-UseSerialGC -XX:+UseParallelGC)
   # VIDEOGEN_JVM_OPTS_{GATEWAY,STATUS,MEDIA,WORKER}: more JVM options for that service, after the ones below (a later
   # option wins: `-Xmx512m`; another GC needs the Serial one switched off: `-XX:-UseSerialGC -XX:+UseParallelGC`)
   local extra_name="VIDEOGEN_JVM_OPTS_$(echo "${1%-service}" | sed 's/generation-//' | tr '[:lower:]' '[:upper:]')"
@@ -194,8 +197,10 @@ PROPS
     media-service)
       VIDEOGEN_MEDIA_CACHE_DIR="${VIDEOGEN_MEDIA_CACHE_DIR:-$DATA_DIR/media-cache}" \
         exec "$JAVA" "${jvm[@]}" "${extra[@]}" -jar "$(jar_of media-service)" ;;
-    status-service|gateway-service)
-      exec "$JAVA" "${jvm[@]}" "${extra[@]}" -jar "$(jar_of "$1")" ;;
+    status-service)
+      exec "$JAVA" "${jvm[@]}" "${status_gc[@]}" "${extra[@]}" -jar "$(jar_of status-service)" ;;
+    gateway-service)
+      exec "$JAVA" "${jvm[@]}" "${extra[@]}" -jar "$(jar_of gateway-service)" ;;
     generation-worker)
       # the worker keeps the full JIT (C1 and C2): its own CPU work on every job (the poster cut and encoded, the
       # image as a data: URI, the demo renderer) runs 2-10x faster with C2 (docs/benchmarks.md, section 4b)
