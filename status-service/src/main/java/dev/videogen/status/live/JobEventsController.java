@@ -83,7 +83,8 @@ class JobEventsController {
                 .body(e.getBody());
     }
 
-    private Flux<byte[]> stream(StoredJob snapshot, JobUpdatesListener.Subscriber subscriber, long resumeAfter) {
+    /** Package-private for its test: one stream, from the snapshot on. */
+    Flux<byte[]> stream(StoredJob snapshot, JobUpdatesListener.Subscriber subscriber, long resumeAfter) {
         Progress progress = new Progress(resumeAfter);
         JobUpdate first = subscriber.snapshot(snapshot);
         Sinks.Empty<Void> done = Sinks.empty();
@@ -96,7 +97,8 @@ class JobEventsController {
                 .onBackpressureDrop()
                 .map(tick -> HEARTBEAT)
                 .takeUntilOther(done.asMono());
-        return Flux.merge(data, heartbeats)
+        // prefetch 1: a client that stops reading leaves at most one older state queued here, and the latest above
+        return Flux.merge(1, data, heartbeats)
                 .doOnSubscribe(subscription -> open.incrementAndGet())
                 .doFinally(signal -> open.decrementAndGet());
     }
