@@ -33,12 +33,17 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 record_load() { echo "$1 $(date +%s) $(loadavg)" >> "$RESULTS/loadavg.txt"; }
 
 build_if_needed() {
-  local missing=false
+  local missing=false jar
   for m in gateway-service generation-worker status-service media-service; do
-    ls "$ROOT/$m"/target/"$m"-*-exec.jar >/dev/null 2>&1 || missing=true
+    jar="$(ls "$ROOT/$m"/target/"$m"-*-exec.jar 2>/dev/null | head -n 1)"
+    # a missing jar, or one older than its sources (or the shared modules'): a stale jar would be measured silently
+    if [ -z "$jar" ] || [ -n "$(find "$ROOT/$m/src/main" "$ROOT/$m/pom.xml" "$ROOT/generation-events/src/main" \
+        "$ROOT/web-support/src/main" "$ROOT/web-ui/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+      missing=true
+    fi
   done
   if $missing; then
-    note "building (./mvnw -B -o -q package -DskipTests)"
+    note "building (./mvnw -B -o -q package -DskipTests): a service jar is missing or older than its sources"
     (cd "$ROOT" && ./mvnw -B -o -q package -DskipTests)
   fi
   if [ ! -f "$CLASSES/BenchTool.class" ] || [ "$BENCH_DIR/java/BenchTool.java" -nt "$CLASSES/BenchTool.class" ]; then

@@ -15,7 +15,7 @@ build_if_needed
 s3_env
 OVERHEAD_JOBS="${BENCH_OVERHEAD_JOBS:-30}"
 BATCH="${BENCH_BATCH:-24}"
-SCALE="${BENCH_SCALE_WORKERS:-1 2 4}"
+SCALE="${BENCH_SCALE_WORKERS-1 2 4}"   # set but empty: no scale-out step
 DEMO="${BENCH_DEMO_SECONDS:-2}"
 run=$(date +%s)
 PNG="$(job_png)"
