@@ -53,8 +53,7 @@ class PollScheduleTest {
         schedule.finished(-1, 4_000 * MS);
         int misses = 0;
         while (schedule.expectedNanos() < 4_800 * MS) {
-            long aimed = schedule.expectedNanos();
-            schedule.finished(aimed, aimed); // the aimed poll found it still running
+            missTheAimedPoll();
             misses++;
         }
         // one margin per miss would have taken 31 misses
@@ -66,8 +65,7 @@ class PollScheduleTest {
     void theHeadStartShrinksAgainWithJobsOnTime() {
         schedule.finished(-1, 4_000 * MS);
         for (int i = 0; i < 3; i++) {
-            long aimed = schedule.expectedNanos();
-            schedule.finished(aimed, aimed);
+            missTheAimedPoll();
         }
         long afterMisses = schedule.expectedNanos();
         long lastMissed = 4_000 * MS + (25 + 25 + 25 + 75 + 25) * MS; // each aimed poll: bound + margin + head start
@@ -83,8 +81,7 @@ class PollScheduleTest {
     void theHeadStartNeverExceedsOneInterval() {
         schedule.finished(-1, 1_000 * MS);
         for (int i = 0; i < 40; i++) {
-            long aimed = schedule.expectedNanos();
-            schedule.finished(aimed, aimed);
+            long aimed = missTheAimedPoll();
             assertThat(schedule.expectedNanos() - aimed).isLessThanOrEqualTo(25 * MS + INTERVAL.toNanos());
         }
     }
@@ -115,5 +112,12 @@ class PollScheduleTest {
         assertThat(schedule.nextDelay(700 * MS, false)).isEqualTo(Duration.ofMillis(700));
         assertThat(schedule.nextDelay(1_200 * MS, false)).isEqualTo(Duration.ofMillis(700));
         assertThat(schedule.nextDelay(5_000 * MS, true)).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    /** A job whose poll aimed at the expected moment still found it running; returns that moment. */
+    private long missTheAimedPoll() {
+        long aimed = schedule.expectedNanos();
+        schedule.finished(aimed, aimed);
+        return aimed;
     }
 }
