@@ -4,7 +4,8 @@
 #   BENCH_AB_ARMS="c1 c2"   two labels; for each label L:
 #     BENCH_AB_OPTS_L         JVM options appended to ./run.sh's (as VIDEOGEN_JVM_OPTS_MEDIA), e.g.
 #                             BENCH_AB_OPTS_c2="-XX:TieredStopAtLevel=4" for the full JIT
-#     BENCH_AB_JAR_L          another media-service exec jar (default: this tree's)
+#   Both arms run this tree's jar through ./run.sh component media-service, so they get exactly ./run.sh's flags
+#   (to compare two builds, run it from two checkouts in turn).
 #   BENCH_AB_ROUNDS=4       BENCH_MEDIA_* as for media.sh
 # Ports: the arms listen on VIDEOGEN_MEDIA_PORT + 20 and + 21 (26102, 26103 by default).
 # Every media.sh run holds /tmp/videogen-bench.lock. Results: $BENCH_RESULTS/<label>-r<round>/media/.
@@ -22,16 +23,12 @@ declare -A PORT
 base_jar="$(ls "$ROOT"/media-service/target/media-service-*-exec.jar | head -n 1)"
 for i in 0 1; do
   label="${ARMS[$i]}"; PORT[$label]=$((VIDEOGEN_MEDIA_PORT + 20 + i))
-  opts_var="BENCH_AB_OPTS_$label"; jar_var="BENCH_AB_JAR_$label"
-  cmd=(./run.sh component media-service)
-  if [ -n "${!jar_var:-}" ]; then # the same flags as run.sh, another jar
-    cmd=(bash -c 'exec java -Xmx256m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 $VIDEOGEN_JVM_OPTS_MEDIA -jar "$0"' "${!jar_var}")
-  fi
+  opts_var="BENCH_AB_OPTS_$label"
   mkdir -p "$RESULTS"
   (cd "$ROOT" && VIDEOGEN_MEDIA_PORT="${PORT[$label]}" VIDEOGEN_MEDIA_CACHE_DIR="$VIDEOGEN_DATA_DIR/media-cache-$label" \
-     VIDEOGEN_JVM_OPTS_MEDIA="${!opts_var:-}" exec "${cmd[@]}") > "$RESULTS/media-$label.log" 2>&1 &
+     VIDEOGEN_JVM_OPTS_MEDIA="${!opts_var:-}" exec ./run.sh component media-service) > "$RESULTS/media-$label.log" 2>&1 &
   ARM_PIDS+=($!)
-  note "arm $label: port ${PORT[$label]}, jar ${!jar_var:-$base_jar}, options '${!opts_var:-}'"
+  note "arm $label: port ${PORT[$label]}, jar $base_jar, options '${!opts_var:-}'"
 done
 for label in "${ARMS[@]}"; do
   for _ in $(seq 1 300); do
