@@ -96,8 +96,7 @@ class StatusServiceIT {
     void duplicatesAndLateEventsNeverMoveAJobBackwardsAndTheEndIsFinal() throws Exception {
         String owner = "owner-fold";
         String jobId = "fold-" + shortId();
-        request(jobId, owner, "a calm ocean", Instant.now());
-        event(accepted(jobId, 1, owner, "a calm ocean"));
+        requestedAndAccepted(jobId, owner, "a calm ocean");
         awaitJob(owner, jobId, job -> assertThat(job.status()).isEqualTo(VideoJob.QUEUED));
 
         try (SseClient stream = SseClient.open(baseUrl(), jobId, owner, null)) {
@@ -282,8 +281,7 @@ class StatusServiceIT {
     void aStreamResumesAfterLastEventIdWithoutLossOrDuplicatesAndEndsAfterTheEnd() throws Exception {
         String owner = "owner-sse";
         String jobId = "sse-" + shortId();
-        request(jobId, owner, "live", Instant.now());
-        event(accepted(jobId, 1, owner, "live"));
+        requestedAndAccepted(jobId, owner, "live");
         awaitJob(owner, jobId, job -> assertThat(job.stage()).isEqualTo("waiting for a generation slot"));
 
         try (SseClient first = SseClient.open(baseUrl(), jobId, owner, null)) {
@@ -329,10 +327,8 @@ class StatusServiceIT {
         String owner = "owner-cancel";
         String going = "cancel-going-" + shortId();
         String done = "cancel-done-" + shortId();
-        request(going, owner, "going", Instant.now());
-        event(accepted(going, 1, owner, "going"));
-        request(done, owner, "done", Instant.now());
-        event(accepted(done, 1, owner, "done"));
+        requestedAndAccepted(going, owner, "going");
+        requestedAndAccepted(done, owner, "done");
         event(completed(done, 2));
         awaitJob(owner, done, job -> assertThat(job.status()).isEqualTo(VideoJob.SUCCEEDED));
         awaitJob(owner, going, job -> assertThat(job.stage()).isEqualTo("waiting for a generation slot"));
@@ -396,8 +392,7 @@ class StatusServiceIT {
     void streamsCatchUpOnChangesAnnouncedWhileTheSubscriptionWasAway() throws Exception {
         String owner = "owner-reconnect";
         String jobId = "reconnect-" + shortId();
-        request(jobId, owner, "reconnect", Instant.now());
-        event(accepted(jobId, 1, owner, "reconnect"));
+        requestedAndAccepted(jobId, owner, "reconnect");
         event(started(jobId, 2));
         event(progressed(jobId, 3, 30));
         awaitJob(owner, jobId, job -> assertThat(job.progress()).isEqualTo(30));
@@ -491,6 +486,12 @@ class StatusServiceIT {
     }
 
     // ---- Kafka in ----
+
+    /** A job as a user's submit starts it: the request, then the worker's Accepted (sequence 1). */
+    private void requestedAndAccepted(String jobId, String owner, String prompt) {
+        request(jobId, owner, prompt, Instant.now());
+        event(accepted(jobId, 1, owner, prompt));
+    }
 
     private void request(String jobId, String owner, String prompt, Instant requestedAt) {
         send(Topics.REQUESTED, jobId, EventJson.write(new GenerationRequested(jobId, owner, prompt,
