@@ -4,6 +4,7 @@ import dev.videogen.events.Topics;
 import dev.videogen.events.UnreadableMessageException;
 import dev.videogen.worker.generation.DemoVideoGenerator;
 import dev.videogen.worker.generation.GenerationTimes;
+import dev.videogen.worker.storage.ObjectStore;
 import dev.videogen.worker.generation.JobRunner;
 import dev.videogen.worker.generation.VideoGenerator;
 import dev.videogen.worker.intake.InFlightJobs;
@@ -57,7 +58,7 @@ class WorkerConfiguration {
      */
     @Bean
     VideoGenerator videoGenerator(WorkerProperties properties, OviProperties ovi, GenerationTimes times,
-                                  WorkerThreads threads, MeterRegistry meters,
+                                  WorkerThreads threads, MeterRegistry meters, ObjectStore store,
                                   @Value("${HF_TOKEN:}") String hfToken, @Value("${FAL_KEY:}") String falKey) {
         String wanted = properties.generator().strip().toLowerCase(Locale.ROOT);
         boolean hasHf = !hfToken.isBlank();
@@ -67,18 +68,18 @@ class WorkerConfiguration {
                 if (!hasHf) {
                     throw new IllegalStateException("VIDEOGEN_GENERATOR=huggingface needs HF_TOKEN");
                 }
-                return ovi(OviClient.Mode.HUGGINGFACE, new Secret(hfToken), ovi, times, threads, meters);
+                return ovi(OviClient.Mode.HUGGINGFACE, new Secret(hfToken), ovi, times, threads, meters, store);
             case "fal":
                 if (!hasFal) {
                     throw new IllegalStateException("VIDEOGEN_GENERATOR=fal needs FAL_KEY");
                 }
-                return ovi(OviClient.Mode.FAL, new Secret(falKey), ovi, times, threads, meters);
+                return ovi(OviClient.Mode.FAL, new Secret(falKey), ovi, times, threads, meters, store);
             case "auto":
                 if (hasHf) {
-                    return ovi(OviClient.Mode.HUGGINGFACE, new Secret(hfToken), ovi, times, threads, meters);
+                    return ovi(OviClient.Mode.HUGGINGFACE, new Secret(hfToken), ovi, times, threads, meters, store);
                 }
                 if (hasFal) {
-                    return ovi(OviClient.Mode.FAL, new Secret(falKey), ovi, times, threads, meters);
+                    return ovi(OviClient.Mode.FAL, new Secret(falKey), ovi, times, threads, meters, store);
                 }
                 return demo(properties, threads);
             case "demo":
@@ -89,10 +90,11 @@ class WorkerConfiguration {
     }
 
     private static VideoGenerator ovi(OviClient.Mode mode, Secret secret, OviProperties ovi, GenerationTimes times,
-                                      WorkerThreads threads, MeterRegistry meters) {
+                                      WorkerThreads threads, MeterRegistry meters, ObjectStore store) {
         log.info("generator: Ovi ({}) through {}", ovi.model(),
                 mode == OviClient.Mode.HUGGINGFACE ? ovi.routerUrl() + " (HuggingFace router)" : ovi.falQueueUrl());
-        return new OviVideoGenerator(new OviClient(mode, secret, ovi, meters), times, ovi, threads.cpuScheduler());
+        return OviVideoGenerator.sharing(new OviClient(mode, secret, ovi, meters), times, ovi, threads.cpuScheduler(),
+                store, threads.ioExecutor());
     }
 
     private static VideoGenerator demo(WorkerProperties properties, WorkerThreads threads) {

@@ -29,6 +29,31 @@ public final class GenerationTimes {
         count = Math.min(WINDOW, count + 1);
     }
 
+    /** The recent generation times in milliseconds, oldest first. */
+    public synchronized long[] recentMillis() {
+        long[] recent = new long[count];
+        for (int i = 0; i < count; i++) {
+            recent[i] = millis[(nextSlot - count + i + WINDOW) % WINDOW];
+        }
+        return recent;
+    }
+
+    /**
+     * Starts from generation times another worker measured ({@link #recentMillis()}, oldest first). Ignored once this
+     * one has measured any itself.
+     *
+     * @return whether the times were taken
+     */
+    public synchronized boolean seed(long[] recent) {
+        if (count > 0) {
+            return false;
+        }
+        for (long took : recent) {
+            record(Duration.ofMillis(took));
+        }
+        return count > 0;
+    }
+
     /** The median of the recent generation times, or the default when none has been measured yet. */
     public synchronized Duration typical() {
         if (count == 0) {

@@ -14,6 +14,7 @@ import dev.videogen.worker.ovi.OviClient.QueueStatus;
 import dev.videogen.worker.ovi.OviClient.Submission;
 import dev.videogen.worker.ovi.OviClient.VideoResult;
 import dev.videogen.worker.storage.JobCheckpoint;
+import dev.videogen.worker.storage.ObjectStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -24,8 +25,12 @@ import reactor.core.scheduler.Scheduler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -47,12 +52,66 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
     private final PosterExtractor posters = new PosterExtractor();
     private final PollSchedule schedule;
 
+    private final SharedTimings shared;
+
+    /** A generator that learns the provider's timing by itself and shares it with no other worker. */
     public OviVideoGenerator(OviClient client, GenerationTimes times, OviProperties properties, Scheduler cpu) {
+        this(client, times, properties, cpu, null);
+    }
+
+    /**
+     * A generator that starts from the timings other workers shared, if any, and shares its own.
+     *
+     * @param shared where the timings are shared; null for nowhere
+     */
+    OviVideoGenerator(OviClient client, GenerationTimes times, OviProperties properties, Scheduler cpu,
+                      SharedTimings shared) {
         this.client = client;
         this.times = times;
         this.properties = properties;
         this.cpu = cpu;
         this.schedule = new PollSchedule(properties.pollInterval(), POLL_MARGIN);
+        this.shared = shared;
+        if (shared != null) {
+            shared.load().ifPresent(this::startFrom);
+        }
+    }
+
+    /** A generator that shares its timings with the other workers through the object store. */
+    public static OviVideoGenerator sharing(OviClient client, GenerationTimes times, OviProperties properties,
+                                            Scheduler cpu, ObjectStore store, Executor io) {
+        return new OviVideoGenerator(client, times, properties, cpu,
+                new SharedTimings(store, client.provider(),
+                        client.mode() == OviClient.Mode.FAL ? properties.falApp() : properties.model(), io,
+                        Clock.systemUTC()));
+    }
+
+    private void startFrom(SharedTimings.Snapshot snapshot) {
+        boolean eta = times.seed(snapshot.generationMillis().stream().mapToLong(Long::longValue).toArray());
+        boolean polls = schedule.seed(snapshot.notDoneMillis().stream()
+                .mapToLong(millis -> TimeUnit.MILLISECONDS.toNanos(millis)).toArray());
+        log.info("starting from the timings shared at {}: {} generation times{}, {} not-done moments{} (typical {} s, "
+                        + "result expected {} ms after submit)", snapshot.savedAt(),
+                snapshot.generationMillis().size(), eta ? "" : " (not taken)", snapshot.notDoneMillis().size(),
+                polls ? "" : " (not taken)", times.typical().toMillis() / 1000.0,
+                TimeUnit.NANOSECONDS.toMillis(schedule.expectedNanos()));
+    }
+
+    /** What this generator knows about the provider's timing, as shared with other workers. */
+    SharedTimings.Snapshot timings() {
+        long[] notDone = Arrays.stream(schedule.notDoneMoments()).map(TimeUnit.NANOSECONDS::toMillis).toArray();
+        return shared.snapshot(times.recentMillis(), notDone);
+    }
+
+    /** When, after its submit, this generator expects a result (-1 while it does not know). */
+    long expectedNanos() {
+        return schedule.expectedNanos();
+    }
+
+    private void learned() {
+        if (shared != null) {
+            shared.changed(this::timings);
+        }
     }
 
     /** How much later than the expected completion a poll is aimed: network and scheduling noise. */
@@ -66,6 +125,9 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
     /** Closes the client's connections and event loops when the worker stops. */
     @Override
     public void close() {
+        if (shared != null) {
+            shared.flush(this::timings);
+        }
         client.close();
     }
 
@@ -192,6 +254,7 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
         if (took != null) {
             times.record(took);
         }
+        learned();
         long start = System.nanoTime();
         return client.result(request).flatMap(result -> Mono.deferContextual(context -> {
             JobScope.runIn(context, () -> log.debug("request {}: result after {} ms", request.requestId(),

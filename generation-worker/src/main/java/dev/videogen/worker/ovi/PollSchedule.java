@@ -71,6 +71,31 @@ final class PollSchedule {
         count = Math.min(WINDOW, count + 1);
     }
 
+    /** The recent "not done" moments (nanoseconds after a submit) this schedule aims from, oldest first. */
+    synchronized long[] notDoneMoments() {
+        long[] moments = new long[count];
+        for (int i = 0; i < count; i++) {
+            moments[i] = lowerBounds[(nextSlot - count + i + WINDOW) % WINDOW];
+        }
+        return moments;
+    }
+
+    /**
+     * Starts from what another worker learned ({@link #notDoneMoments()}, oldest first), so that a worker that has just
+     * started aims its polls like one that has run for a while. Ignored once this schedule has learned anything itself.
+     *
+     * @return whether the moments were taken
+     */
+    synchronized boolean seed(long[] moments) {
+        if (count > 0) {
+            return false;
+        }
+        for (long moment : moments) {
+            notDoneAt(moment);
+        }
+        return count > 0;
+    }
+
     /** When, after its submit, a result is expected; -1 before any job taught it. */
     synchronized long expectedNanos() {
         if (count == 0) {

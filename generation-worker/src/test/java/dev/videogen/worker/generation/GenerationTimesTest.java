@@ -26,4 +26,26 @@ class GenerationTimesTest {
         }
         assertThat(times.typical()).isEqualTo(Duration.ofSeconds(50));
     }
+
+    @Test
+    void startsFromAnotherWorkersTimesOnlyBeforeItMeasuredAny() {
+        GenerationTimes measured = new GenerationTimes(Duration.ofSeconds(40));
+        for (int i = 0; i < GenerationTimes.WINDOW + 3; i++) { // wraps around: the latest WINDOW, oldest first
+            measured.record(Duration.ofMillis(10_000 + i));
+        }
+        long[] recent = measured.recentMillis();
+        assertThat(recent).hasSize(GenerationTimes.WINDOW);
+        assertThat(recent[0]).isEqualTo(10_003);
+        assertThat(recent[GenerationTimes.WINDOW - 1]).isEqualTo(10_000 + GenerationTimes.WINDOW + 2);
+
+        GenerationTimes fresh = new GenerationTimes(Duration.ofSeconds(40));
+        assertThat(fresh.seed(recent)).isTrue();
+        assertThat(fresh.typical()).isEqualTo(measured.typical());
+        assertThat(fresh.recentMillis()).containsExactly(recent);
+
+        GenerationTimes busy = new GenerationTimes(Duration.ofSeconds(40));
+        busy.record(Duration.ofSeconds(44));
+        assertThat(busy.seed(recent)).isFalse();
+        assertThat(busy.typical()).isEqualTo(Duration.ofSeconds(44));
+    }
 }

@@ -38,6 +38,29 @@ class PollScheduleTest {
     }
 
     @Test
+    void aScheduleSeededWithAnothersMomentsAimsLikeIt() {
+        PollSchedule learned = new PollSchedule(INTERVAL, Duration.ofMillis(25));
+        for (int i = 0; i < PollSchedule.WINDOW + 7; i++) { // wraps around: only the latest WINDOW are kept, in order
+            learned.finished(-1, (4_000 + i) * MS);
+        }
+        long[] moments = learned.notDoneMoments();
+        assertThat(moments).hasSize(PollSchedule.WINDOW);
+        assertThat(moments[0]).isEqualTo(4_007 * MS);
+        assertThat(moments[PollSchedule.WINDOW - 1]).isEqualTo((4_000 + PollSchedule.WINDOW + 6) * MS);
+
+        assertThat(schedule.seed(moments)).isTrue();
+        assertThat(schedule.expectedNanos()).isEqualTo(learned.expectedNanos());
+        assertThat(schedule.notDoneMoments()).containsExactly(moments);
+    }
+
+    @Test
+    void aScheduleThatLearnedByItselfKeepsWhatItLearned() {
+        schedule.finished(-1, 3_000 * MS);
+        assertThat(schedule.seed(new long[] {9_000 * MS})).isFalse();
+        assertThat(schedule.expectedNanos()).isEqualTo(3_025 * MS);
+    }
+
+    @Test
     void jobsPickedUpOnTimeTeachNothing() {
         schedule.finished(-1, 4_500 * MS);
         long expected = schedule.expectedNanos();
