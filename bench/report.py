@@ -3,6 +3,7 @@
 same-run reference and the ratio) and PNG charts. Needs Debian's python3 with matplotlib (/usr/bin/python3).
 
     /usr/bin/python3 bench/report.py bench/results/latest docs
+    /usr/bin/python3 bench/report.py bench/results/<media-ab dir> docs    # media-ab.sh rounds: ratios per arm
 """
 import csv
 import glob
@@ -100,6 +101,69 @@ def rss_max(path):
             m[(parts[0], parts[1])] = max(m[(parts[0], parts[1])], int(parts[2]))
     return {k: v / 1024 for k, v in m.items()}
 
+
+MEDIA_CELLS = [(size, kind, c) for size in ("2m", "50m") for kind in ("full", "range") for c in (1, 64)]
+MEDIA_LABEL = {"2m": "2 MiB", "50m": "50 MiB", "full": "full", "range": "range 1 MB"}
+
+
+def media_ab(res):
+    """A results dir of media-ab.sh (<arm>-r<round>/media/): media-service / nginx per cell, every round and the
+    median, for each arm, as a table (summary-media-ab.md) and a chart (benchmarks-media-ab.png)."""
+    arms = defaultdict(dict)
+    for d in sorted(glob.glob(f"{res}/*-r[0-9]*/media")):
+        arm, rnd = os.path.basename(os.path.dirname(d)).rsplit("-r", 1)
+        arms[arm][int(rnd)] = d
+    rows = []  # (cell label, {arm: [ratio per round]})
+    for size, kind, c in MEDIA_CELLS + [("304", "", 1)]:
+        per_arm = {}
+        for arm, rounds in arms.items():
+            values = []
+            for _, d in sorted(rounds.items()):
+                name = "304_c1" if size == "304" else f"{size}_{kind}_c{c}"
+                a, b = wrk(f"{d}/{name}_media.txt"), wrk(f"{d}/{name}_nginx.txt")
+                key = "rps" if size == "304" else "mbps"
+                values.append(ratio(a[key], b[key]))
+            if any(v == v for v in values):
+                per_arm[arm] = values
+        if per_arm:
+            label = "304 (req/s)" if size == "304" else f"{MEDIA_LABEL[size]} {MEDIA_LABEL[kind]}, {c} cl."
+            rows.append((label, per_arm))
+    names = list(arms)
+    emit(f"## media-service / nginx, {', '.join(f'{a}: {len(arms[a])} rounds' for a in names)} ({os.path.basename(res.rstrip('/'))})")
+    emit()
+    emit("| cell | " + " | ".join(f"{a} rounds | **{a} median**" for a in names) + " |")
+    emit("|---|" + "---|---:|" * len(names))
+    for label, per_arm in rows:
+        emit(f"| {label} | " + " | ".join(
+            f"{' / '.join(f(v, 2) for v in per_arm.get(a, []))} | **{f(statistics.median(x for x in per_arm[a] if x == x), 2) if a in per_arm else '–'}**"
+            for a in names) + " |")
+    with open(f"{res}/summary-media-ab.md", "w") as fh:
+        fh.write("\n".join(out) + "\n")
+    print("\n".join(out))
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    w = 0.8 / max(1, len(names))
+    for i, a in enumerate(names):
+        xs = [x + (i - (len(names) - 1) / 2) * w for x in range(len(rows))]
+        med = [statistics.median(v for v in per[a] if v == v) if a in per else float("nan") for _, per in rows]
+        ax.bar(xs, med, w, label=f"{a} (median)", color=f"C{i}")
+        for x, (_, per) in zip(xs, rows):
+            ax.plot([x] * len(per.get(a, [])), per.get(a, []), "k.", markersize=4)
+    ax.axhline(0.8, color="red", linestyle="--", linewidth=1, label="aim: 0.80 of nginx")
+    ax.axhline(1.0, color="#888", linewidth=0.8)
+    ax.set_xticks(range(len(rows)))
+    ax.set_xticklabels([label.replace(", ", "\n").replace(" range", "\nrange").replace(" full", "\nfull")
+                        for label, _ in rows], fontsize=8)
+    ax.set_ylabel("media-service / nginx (same round)")
+    ax.set_title("Media: throughput as a share of nginx's, per round (dots) and median (bars)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(f"{DOCS}/benchmarks-media-ab.png", dpi=110)
+    plt.close(fig)
+
+
+if glob.glob(f"{RES}/*-r[0-9]*/media"):  # a media-ab.sh results dir
+    media_ab(RES)
+    sys.exit(0)
 
 machine = dict(line.split("=", 1) for line in read(f"{RES}/machine.txt").splitlines() if "=" in line)
 # ------------------------------------------------------------------ workers against the fake upstream (upstream.sh)
