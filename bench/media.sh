@@ -103,6 +103,15 @@ note "media: bytes identical on nginx, media-service and gateway; load $(loadavg
 record_load media-start
 
 MEDIA_PID=$(pid_of_port "$VIDEOGEN_MEDIA_PORT")
+GATEWAY_PID=$(pid_of_port "$VIDEOGEN_PORT")
+# user and system CPU seconds of the processes that serve a target (nginx: its workers; the gateway: itself, not the
+# media-service behind it); "$name.cpu" holds them before and after each cell: user0 sys0 user1 sys1
+cpu_of_target() {
+  local pids
+  case $1 in nginx) pids=$(pgrep -P "$NGINX_PID" | tr '\n' ' ') ;; media) pids=$MEDIA_PID ;; gateway) pids=$GATEWAY_PID ;; esac
+  for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done \
+    | awk -v hz="$(getconf CLK_TCK)" '{u += $14; s += $15} END {printf "%.2f %.2f", u / hz, s / hz}'
+}
 echo "before $(rss_kb "$MEDIA_PID")" > "$OUT/media-rss.txt"
 # warm-up (JIT, connection pools), not recorded
 for target in media gateway nginx; do
@@ -129,8 +138,10 @@ for size in 2m 50m; do
         name="${size}_${kind}_c${c}_${target}"
         range_hdr=(); [ "$kind" = range ] && range_hdr=(-H "Range: $RANGE")
         rss_sampler_start "$name" "$OUT/rss-samples.txt"
+        cpu0=$(cpu_of_target "$target")
         wrk -t "$threads" -c "$c" -d "${DUR}s" --timeout 30s --latency -H "$(auth_of $target)" "${range_hdr[@]}" \
             "$(url_of $target $size)" > "$OUT/$name.txt" 2>&1 || true
+        echo "$cpu0 $(cpu_of_target "$target")" > "$OUT/$name.cpu"
         rss_sampler_stop
         echo "load $(loadavg)" >> "$OUT/$name.txt"
         # heap and direct buffers of media-service right after the load (is memory flat as clients grow?)

@@ -102,6 +102,16 @@ def rss_max(path):
     return {k: v / 1024 for k, v in m.items()}
 
 
+def cpu_per_request(base):
+    """(user ms, system ms) per request of one wrk cell from media.sh's <cell>.cpu and <cell>.txt; None if absent."""
+    parts = read(f"{base}.cpu").split()
+    requests = wrk(f"{base}.txt")["requests"]
+    if len(parts) != 4 or not requests:
+        return None
+    u0, s0, u1, s1 = (float(x) for x in parts)
+    return (u1 - u0) * 1000 / requests, (s1 - s0) * 1000 / requests
+
+
 MEDIA_CELLS = [(size, kind, c) for size in ("2m", "50m") for kind in ("full", "range") for c in (1, 64)]
 MEDIA_LABEL = {"2m": "2 MiB", "50m": "50 MiB", "full": "full", "range": "range 1 MB"}
 
@@ -137,6 +147,27 @@ def media_ab(res):
         emit(f"| {label} | " + " | ".join(
             f"{' / '.join(f(v, 2) for v in per_arm.get(a, []))} | **{f(statistics.median(x for x in per_arm[a] if x == x), 2) if a in per_arm else '–'}**"
             for a in names) + " |")
+    cpu_rows = []
+    for size, kind, c in MEDIA_CELLS:
+        name = f"{size}_{kind}_c{c}"
+        per = {}
+        for t in ("media", "nginx"):
+            vals = [cpu_per_request(f"{d}/{name}_{t}") for rounds in arms.values() for d in rounds.values()]
+            vals = [v for v in vals if v]
+            if vals:
+                per[t] = tuple(statistics.median(v[i] for v in vals) for i in range(2)) + (len(vals),)
+        if len(per) == 2:
+            cpu_rows.append((f"{MEDIA_LABEL[size]} {MEDIA_LABEL[kind]}, {c} cl.", per))
+    if cpu_rows:
+        emit()
+        emit("CPU per request of the serving processes (user / system ms, median over every round of every arm; "
+             "nginx: its worker processes):")
+        emit()
+        emit("| cell | media-service user / sys ms | nginx user / sys ms | media / nginx (user + sys) |")
+        emit("|---|---:|---:|---:|")
+        for label, per in cpu_rows:
+            m, n = per["media"], per["nginx"]
+            emit(f"| {label} | {f(m[0], 3)} / {f(m[1], 3)} | {f(n[0], 3)} / {f(n[1], 3)} | {f(ratio(m[0] + m[1], n[0] + n[1]), 2)} |")
     with open(f"{res}/summary-media-ab.md", "w") as fh:
         fh.write("\n".join(out) + "\n")
     print("\n".join(out))
