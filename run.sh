@@ -195,11 +195,9 @@ PROPS
       exec "$JAVA" -Xmx256m -Dlogback.configurationFile="$ROOT/local-stack/s3-server/logback.xml" \
         -cp "$ROOT/local-stack/s3-server/target/lib/*" org.gaul.s3proxy.Main --properties "$DATA_DIR/s3proxy.properties" ;;
     media-service)
-      # one HTTP event loop per core (Reactor Netty's default is at least 4): measured A/B on 2 cores, as good or better
-      # against nginx in all 9 cells, e.g. 2 MiB ranges with 64 clients 0.66 -> 0.77 (docs/benchmarks.md, section 1)
+      # (it starts one HTTP event loop per core itself, see MediaApplication; -Dreactor.netty.ioWorkerCount overrides)
       VIDEOGEN_MEDIA_CACHE_DIR="${VIDEOGEN_MEDIA_CACHE_DIR:-$DATA_DIR/media-cache}" \
-        exec "$JAVA" "${jvm[@]}" -Dreactor.netty.ioWorkerCount="$(nproc 2>/dev/null || echo 4)" "${extra[@]}" \
-        -jar "$(jar_of media-service)" ;;
+        exec "$JAVA" "${jvm[@]}" "${extra[@]}" -jar "$(jar_of media-service)" ;;
     status-service)
       exec "$JAVA" "${jvm[@]}" "${status_gc[@]}" "${extra[@]}" -jar "$(jar_of status-service)" ;;
     gateway-service)
