@@ -73,7 +73,7 @@ public final class OviVideoGenerator implements VideoGenerator, AutoCloseable {
         this.schedule = new PollSchedule(properties.pollInterval(), POLL_MARGIN);
         this.shared = shared;
         if (shared != null) {
-            shared.load().ifPresent(this::startFrom);
+            shared.loadInBackground(this::startFrom);
         }
     }
 

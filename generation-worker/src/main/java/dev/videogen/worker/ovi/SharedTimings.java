@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -76,6 +77,18 @@ final class SharedTimings {
         } catch (RuntimeException e) {
             log.warn("could not read {} (starting without learned timings): {}", key, e.getMessage());
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Reads the snapshot on the I/O pool and hands it over when there is one to take, so that a slow or absent object
+     * store never holds up the worker's start (its first jobs then learn as without a snapshot).
+     */
+    void loadInBackground(Consumer<Snapshot> startFrom) {
+        try {
+            io.execute(() -> load().ifPresent(startFrom));
+        } catch (RuntimeException e) {
+            log.warn("could not read {} (starting without learned timings): {}", key, e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.videogen.worker.ovi;
 
+import dev.videogen.events.EventJson;
 import dev.videogen.events.GenerationParams;
 import dev.videogen.worker.generation.GenerationTimes;
 import dev.videogen.worker.generation.JobControl;
@@ -19,11 +20,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 class SharedTimingsTest {
 
@@ -63,6 +70,8 @@ class SharedTimingsTest {
 
             GenerationTimes secondTimes = new GenerationTimes(Duration.ofSeconds(40));
             OviVideoGenerator second = generator(hf, harness, real, secondTimes);
+            // read in the background, so that a slow object store does not hold up the start
+            await().atMost(Duration.ofSeconds(10)).until(() -> second.expectedNanos() > 0);
             assertThat(second.expectedNanos()).isCloseTo(learned, within(TimeUnit.MILLISECONDS.toNanos(1)));
             assertThat(secondTimes.typical()).isEqualTo(firstTimes.typical()).isNotEqualTo(Duration.ofSeconds(40));
             second.close();
@@ -88,6 +97,38 @@ class SharedTimingsTest {
                 List.of(40_000L), List.of(39_000L));
         write(shared, fresh);
         assertThat(shared.load()).contains(fresh);
+    }
+
+    @Test
+    void aSlowObjectStoreDoesNotHoldUpTheStart() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        InMemoryObjectStore slow = new InMemoryObjectStore() {
+            @Override
+            public Optional<byte[]> get(String bucket, String key, int maxBytes) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.get(bucket, key, maxBytes);
+            }
+        };
+        ExecutorService io = Executors.newSingleThreadExecutor();
+        try {
+            SharedTimings shared = new SharedTimings(slow, "huggingface", MODEL, io, Clock.fixed(NOW, ZoneOffset.UTC));
+            SharedTimings.Snapshot stored = shared.snapshot(new long[] {40_000}, new long[] {39_000});
+            slow.put("videos", shared.key(), EventJson.write(stored).getBytes(StandardCharsets.UTF_8), "application/json");
+            CompletableFuture<SharedTimings.Snapshot> taken = new CompletableFuture<>();
+
+            shared.loadInBackground(taken::complete); // returns while the store is still answering
+            assertThat(taken).isNotDone();
+
+            release.countDown();
+            assertThat(taken.get(10, TimeUnit.SECONDS)).isEqualTo(stored);
+        } finally {
+            release.countDown();
+            io.shutdownNow();
+        }
     }
 
     @Test
