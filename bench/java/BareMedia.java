@@ -1,0 +1,37 @@
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The floor of a Java server on media-service's HTTP stack: Reactor Netty alone (no Spring, no owner check, no
+ * metrics), serving one file with sendfile, whole or the range asked for ("bytes=a-b" only). Run by
+ * bench/media-floor.sh against nginx on the same file: what media-service could reach at best on this transport.
+ *
+ *   java -cp "<media-service's libraries>/*" BareMedia.java PORT FILE
+ */
+public class BareMedia {
+    public static void main(String[] args) {
+        Path file = Path.of(args[1]);
+        long length = file.toFile().length();
+        DisposableServer server = HttpServer.create().host("127.0.0.1").port(Integer.parseInt(args[0]))
+                .handle((request, response) -> {
+                    String range = request.requestHeaders().get("Range");
+                    long start = 0;
+                    long end = length - 1;
+                    if (range != null && range.startsWith("bytes=")) {
+                        String[] bounds = range.substring(6).split("-");
+                        start = Long.parseLong(bounds[0]);
+                        end = Long.parseLong(bounds[1]);
+                        response.status(206).header("Content-Range", "bytes " + start + "-" + end + "/" + length);
+                    }
+                    long count = end - start + 1;
+                    response.header("Content-Type", "video/mp4").header("Accept-Ranges", "bytes")
+                            .header("Content-Length", String.valueOf(count));
+                    return response.sendFile(file, start, count);
+                }).bindNow();
+        System.out.println("listening on " + server.port() + ", " + Files.exists(file));
+        server.onDispose().block();
+    }
+}

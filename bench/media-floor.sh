@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The floor for media-service's transport: Reactor Netty alone (bench/java/BareMedia.java, same libraries and JVM
+# flags as media-service, one event loop per core) against nginx on the same 2 MiB file, 1 MB ranges and full reads,
+# 64 clients (wrk), rounds alternating which goes first. No Videogen system needed; ports BENCH_FLOOR_PORT and +1.
+#   usage: bench/media-floor.sh [ROUNDS]      -> $RESULTS/media-floor/results.txt and ratios on stdout
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+ROUNDS="${1:-3}"
+PORT="${BENCH_FLOOR_PORT:-26150}"
+OUT="$RESULTS/media-floor"; mkdir -p "$OUT"
+build_if_needed
+W="$DATA_ROOT/media-floor"; rm -rf "$W"; mkdir -p "$W/lib" "$W/www" "$W/ngx/logs" "$W/ngx/tmp"
+unzip -q -j "$(ls "$ROOT"/media-service/target/media-service-*-exec.jar | head -n 1)" \
+  'BOOT-INF/lib/reactor-*' 'BOOT-INF/lib/netty-*' 'BOOT-INF/lib/reactive-streams*' 'BOOT-INF/lib/slf4j-api*' \
+  'BOOT-INF/lib/micrometer-*' 'BOOT-INF/lib/context-propagation*' -d "$W/lib"
+head -c $((2 * 1024 * 1024)) /dev/urandom > "$W/www/2m.bin"
+cat > "$W/ngx/nginx.conf" <<CONF
+$( [ "$(id -u)" = 0 ] && echo "user $(id -un) $(id -gn);" )
+worker_processes auto;
+pid $W/ngx/nginx.pid;
+error_log $W/ngx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
+  client_body_temp_path $W/ngx/tmp; proxy_temp_path $W/ngx/tmp; fastcgi_temp_path $W/ngx/tmp;
+  uwsgi_temp_path $W/ngx/tmp; scgi_temp_path $W/ngx/tmp;
+  types { video/mp4 mp4; }
+  server { listen 127.0.0.1:$((PORT + 1)); location / { root $W/www; } }
+}
+CONF
+java -Xmx256m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -Dreactor.netty.ioWorkerCount="$(nproc)" \
+  -cp "$W/lib/*" "$ROOT/bench/java/BareMedia.java" "$PORT" "$W/www/2m.bin" > "$OUT/bare.log" 2>&1 &
+BARE=$!
+nginx -c "$W/ngx/nginx.conf" -p "$W/ngx" -e "$W/ngx/logs/error.log" -g 'daemon off;' &
+NGX=$!
+trap 'kill $BARE 2>/dev/null; kill -QUIT $NGX 2>/dev/null; wait 2>/dev/null' EXIT
+declare -A URL=([bare]="http://127.0.0.1:$PORT/2m.bin" [nginx]="http://127.0.0.1:$((PORT + 1))/2m.bin")
+for _ in $(seq 1 60); do curl -fs -o /dev/null "${URL[bare]}" && curl -fs -o /dev/null "${URL[nginx]}" && break; sleep 0.5; done
+cmp <(curl -s -H "Range: bytes=1000000-1999999" "${URL[bare]}") <(curl -s -H "Range: bytes=1000000-1999999" "${URL[nginx]}")
+for t in bare nginx; do wrk -t 2 -c 64 -d 3s -H "Range: bytes=1000000-1999999" "${URL[$t]}" > /dev/null; done   # warm-up
+: > "$OUT/results.txt"
+for r in $(seq 1 "$ROUNDS"); do
+  order="bare nginx"; [ $((r % 2)) = 0 ] && order="nginx bare"
+  for kind in range full; do
+    for t in $order; do
+      hdr=(); [ "$kind" = range ] && hdr=(-H "Range: bytes=1000000-1999999")
+      rps=$(wrk -t 2 -c 64 -d 4s "${hdr[@]}" "${URL[$t]}" | awk '/Requests\/sec/ {print $2}')
+      echo "round=$r kind=$kind target=$t rps=$rps load=$(loadavg | cut -d' ' -f1)" | tee -a "$OUT/results.txt"
+    done
+  done
+done
+awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]} rps[v["round"] " " v["kind"] " " v["target"]] = v["rps"]}
+     END {for (k in rps) {split(k, p, " "); if (p[3] == "bare") printf "round %s %s: bare / nginx = %.2f\n", p[1], p[2], rps[k] / rps[p[1] " " p[2] " nginx"]}}' \
+  "$OUT/results.txt" | sort | tee "$OUT/ratios.txt"
