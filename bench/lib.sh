@@ -216,3 +216,32 @@ stop_workers() {
   for i in "${!WPID[@]}"; do wait "${WPID[$i]}" 2>/dev/null || true; done
   WPID=(); WPORT=(); unset BENCH_WORKER_PORTS
 }
+
+start_nginx() { # dir port location files_dir: nginx serving files_dir under location on 127.0.0.1:port, as a CDN edge
+  # would (sendfile, tcp_nopush, no access log); sets NGINX_PID. Its workers run as the invoking user: the object
+  # store's files are private to it (when run as root nginx would otherwise switch its workers to nobody)
+  local dir="$1" port="$2" location="$3" files="$4"
+  mkdir -p "$dir/logs" "$dir/tmp"
+  cat > "$dir/nginx.conf" <<CONF
+$( [ "$(id -u)" = 0 ] && echo "user $(id -un) $(id -gn);" )
+worker_processes auto;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp; fastcgi_temp_path $dir/tmp;
+  uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
+  types { video/mp4 mp4; }
+  server {
+    listen 127.0.0.1:$port;
+    location $location { alias $files/; }
+  }
+}
+CONF
+  nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/logs/error.log" -g 'daemon off;' &
+  NGINX_PID=$!
+}

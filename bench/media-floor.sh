@@ -9,30 +9,16 @@ ROUNDS="${1:-3}"
 PORT="${BENCH_FLOOR_PORT:-26150}"
 OUT="$RESULTS/media-floor"; mkdir -p "$OUT"
 build_if_needed
-W="$DATA_ROOT/media-floor"; rm -rf "$W"; mkdir -p "$W/lib" "$W/www" "$W/ngx/logs" "$W/ngx/tmp"
+W="$DATA_ROOT/media-floor"; rm -rf "$W"; mkdir -p "$W/lib" "$W/www"
 unzip -q -j "$(ls "$ROOT"/media-service/target/media-service-*-exec.jar | head -n 1)" \
   'BOOT-INF/lib/reactor-*' 'BOOT-INF/lib/netty-*' 'BOOT-INF/lib/reactive-streams*' 'BOOT-INF/lib/slf4j-api*' \
   'BOOT-INF/lib/micrometer-*' 'BOOT-INF/lib/context-propagation*' -d "$W/lib"
 head -c $((2 * 1024 * 1024)) /dev/urandom > "$W/www/2m.bin"
-cat > "$W/ngx/nginx.conf" <<CONF
-$( [ "$(id -u)" = 0 ] && echo "user $(id -un) $(id -gn);" )
-worker_processes auto;
-pid $W/ngx/nginx.pid;
-error_log $W/ngx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
-  client_body_temp_path $W/ngx/tmp; proxy_temp_path $W/ngx/tmp; fastcgi_temp_path $W/ngx/tmp;
-  uwsgi_temp_path $W/ngx/tmp; scgi_temp_path $W/ngx/tmp;
-  types { video/mp4 mp4; }
-  server { listen 127.0.0.1:$((PORT + 1)); location / { root $W/www; } }
-}
-CONF
 java -Xmx256m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -Dreactor.netty.ioWorkerCount="$(nproc)" \
   -cp "$W/lib/*" "$ROOT/bench/java/BareMedia.java" "$PORT" "$W/www/2m.bin" > "$OUT/bare.log" 2>&1 &
 BARE=$!
-nginx -c "$W/ngx/nginx.conf" -p "$W/ngx" -e "$W/ngx/logs/error.log" -g 'daemon off;' &
-NGX=$!
+start_nginx "$W/ngx" $((PORT + 1)) / "$W/www"
+NGX=$NGINX_PID
 trap 'kill $BARE 2>/dev/null; kill -QUIT $NGX 2>/dev/null; wait 2>/dev/null' EXIT
 declare -A URL=([bare]="http://127.0.0.1:$PORT/2m.bin" [nginx]="http://127.0.0.1:$((PORT + 1))/2m.bin")
 for _ in $(seq 1 60); do curl -fs -o /dev/null "${URL[bare]}" && curl -fs -o /dev/null "${URL[nginx]}" && break; sleep 0.5; done

@@ -37,33 +37,9 @@ for size in 2m 50m; do # wait until the read model knows the owner, then check b
 done
 
 # --- nginx on the object store's own file of the same object (S3Proxy keeps objects as plain files) ---
-NGX="$DATA_ROOT/nginx"; mkdir -p "$NGX/logs" "$NGX/tmp"
 ROOT_DIR="$VIDEOGEN_DATA_DIR/s3/videos"
 cmp -s "$ROOT_DIR/bench-media-2m.mp4" "$DATA_ROOT/files/2m.bin" || { echo "object file not found under $ROOT_DIR" >&2; exit 1; }
-# workers run as the invoking user: the object store's files are private to it (when run as root nginx would
-# otherwise switch its workers to nobody)
-cat > "$NGX/nginx.conf" <<CONF
-$( [ "$(id -u)" = 0 ] && echo "user $(id -un) $(id -gn);" )
-worker_processes auto;
-pid $NGX/nginx.pid;
-error_log $NGX/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  client_body_temp_path $NGX/tmp; proxy_temp_path $NGX/tmp; fastcgi_temp_path $NGX/tmp;
-  uwsgi_temp_path $NGX/tmp; scgi_temp_path $NGX/tmp;
-  types { video/mp4 mp4; }
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    location /api/video-blob/ { alias $ROOT_DIR/; }
-  }
-}
-CONF
-nginx -c "$NGX/nginx.conf" -p "$NGX" -e "$NGX/logs/error.log" -g 'daemon off;' &
-NGINX_PID=$!
+start_nginx "$DATA_ROOT/nginx" "$NGINX_PORT" /api/video-blob/ "$ROOT_DIR"
 trap 'kill -QUIT $NGINX_PID 2>/dev/null; wait $NGINX_PID 2>/dev/null; rss_sampler_stop' EXIT
 for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && break; sleep 0.1; done
 
