@@ -12,9 +12,7 @@ public final class GenerationTimes {
     static final int WINDOW = 50;
 
     private final Duration fallback;
-    private final long[] millis = new long[WINDOW];
-    private int count;
-    private int nextSlot;
+    private final RecentValues millis = new RecentValues(WINDOW);
 
     public GenerationTimes(Duration fallback) {
         this.fallback = fallback;
@@ -24,18 +22,12 @@ public final class GenerationTimes {
         if (took.isNegative() || took.isZero()) {
             return;
         }
-        millis[nextSlot] = took.toMillis();
-        nextSlot = (nextSlot + 1) % WINDOW;
-        count = Math.min(WINDOW, count + 1);
+        millis.add(took.toMillis());
     }
 
     /** The recent generation times in milliseconds, oldest first. */
     public synchronized long[] recentMillis() {
-        long[] recent = new long[count];
-        for (int i = 0; i < count; i++) {
-            recent[i] = millis[(nextSlot - count + i + WINDOW) % WINDOW];
-        }
-        return recent;
+        return millis.oldestFirst();
     }
 
     /**
@@ -45,22 +37,17 @@ public final class GenerationTimes {
      * @return whether the times were taken
      */
     public synchronized boolean seed(long[] recent) {
-        if (count > 0) {
-            return false;
-        }
-        for (long took : recent) {
-            record(Duration.ofMillis(took));
-        }
-        return count > 0;
+        return millis.seed(recent);
     }
 
     /** The median of the recent generation times, or the default when none has been measured yet. */
     public synchronized Duration typical() {
-        if (count == 0) {
+        if (millis.isEmpty()) {
             return fallback;
         }
-        long[] recent = Arrays.copyOf(millis, count);
+        long[] recent = millis.oldestFirst();
         Arrays.sort(recent);
+        int count = recent.length;
         long median = count % 2 == 1 ? recent[count / 2] : (recent[count / 2 - 1] + recent[count / 2]) / 2;
         return Duration.ofMillis(median);
     }

@@ -1,5 +1,7 @@
 package dev.videogen.worker.ovi;
 
+import dev.videogen.worker.generation.RecentValues;
+
 import java.time.Duration;
 import java.util.Arrays;
 
@@ -32,9 +34,7 @@ final class PollSchedule {
 
     private final Duration interval;
     private final long marginNanos;
-    private final long[] lowerBounds = new long[WINDOW];
-    private int count;
-    private int nextSlot;
+    private final RecentValues lowerBounds = new RecentValues(WINDOW);
     private int missesInARow;
     private long headStartNanos;
 
@@ -63,21 +63,14 @@ final class PollSchedule {
     }
 
     private void notDoneAt(long nanosSinceSubmit) {
-        if (nanosSinceSubmit <= 0) {
-            return;
+        if (nanosSinceSubmit > 0) {
+            lowerBounds.add(nanosSinceSubmit);
         }
-        lowerBounds[nextSlot] = nanosSinceSubmit;
-        nextSlot = (nextSlot + 1) % WINDOW;
-        count = Math.min(WINDOW, count + 1);
     }
 
     /** The recent "not done" moments (nanoseconds after a submit) this schedule aims from, oldest first. */
     synchronized long[] notDoneMoments() {
-        long[] moments = new long[count];
-        for (int i = 0; i < count; i++) {
-            moments[i] = lowerBounds[(nextSlot - count + i + WINDOW) % WINDOW];
-        }
-        return moments;
+        return lowerBounds.oldestFirst();
     }
 
     /**
@@ -87,21 +80,15 @@ final class PollSchedule {
      * @return whether the moments were taken
      */
     synchronized boolean seed(long[] moments) {
-        if (count > 0) {
-            return false;
-        }
-        for (long moment : moments) {
-            notDoneAt(moment);
-        }
-        return count > 0;
+        return lowerBounds.seed(moments);
     }
 
     /** When, after its submit, a result is expected; -1 before any job taught it. */
     synchronized long expectedNanos() {
-        if (count == 0) {
+        if (lowerBounds.isEmpty()) {
             return -1;
         }
-        return Arrays.stream(lowerBounds, 0, count).max().orElse(0) + marginNanos + headStartNanos;
+        return Arrays.stream(lowerBounds.oldestFirst()).max().orElse(0) + marginNanos + headStartNanos;
     }
 
     /**
