@@ -448,21 +448,18 @@ emit("| object | request | clients | nginx MB/s | media-service MB/s | gateway M
 emit("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 media_rss = rss_max(f"{RES}/media/rss-samples.txt")
 chart = []
-for size in ("2m", "50m"):
-    for kind in ("full", "range"):
-        for c in (1, 64):
-            r = {t: wrk(f"{RES}/media/{size}_{kind}_c{c}_{t}.txt") for t in ("nginx", "media", "gateway")}
-            if r["nginx"]["requests"] == 0 and r["nginx"]["mbps"] != r["nginx"]["mbps"]:
-                continue
-            rss = max((v for (lbl, p), v in media_rss.items() if p == "media" and lbl.startswith(f"{size}_{kind}_c{c}_")),
-                      default=float("nan"))
-            label = {"2m": "2 MiB", "50m": "50 MiB"}[size]
-            req = "full" if kind == "full" else "range 1 MB"
-            emit(f"| {label} | {req} | {c} | {f(r['nginx']['mbps'])} | {f(r['media']['mbps'])} | {f(r['gateway']['mbps'])} "
-                 f"| {f(ratio(r['media']['mbps'], r['nginx']['mbps']), 2)} | {f(ratio(r['gateway']['mbps'], r['nginx']['mbps']), 2)} "
-                 f"| {f(r['nginx']['p50'])} / {f(r['nginx']['p99'])} | {f(r['media']['p50'])} / {f(r['media']['p99'])} "
-                 f"| {f(r['gateway']['p50'])} / {f(r['gateway']['p99'])} | {f(rss, 0)} | {r['media']['load']} |")
-            chart.append((f"{label}\n{req}\n{c} cl.", r))
+for size, kind, c in MEDIA_CELLS:
+    r = {t: wrk(f"{RES}/media/{size}_{kind}_c{c}_{t}.txt") for t in ("nginx", "media", "gateway")}
+    if r["nginx"]["requests"] == 0 and r["nginx"]["mbps"] != r["nginx"]["mbps"]:
+        continue
+    rss = max((v for (lbl, p), v in media_rss.items() if p == "media" and lbl.startswith(f"{size}_{kind}_c{c}_")),
+              default=float("nan"))
+    label, req = MEDIA_LABEL[size], MEDIA_LABEL[kind]
+    emit(f"| {label} | {req} | {c} | {f(r['nginx']['mbps'])} | {f(r['media']['mbps'])} | {f(r['gateway']['mbps'])} "
+         f"| {f(ratio(r['media']['mbps'], r['nginx']['mbps']), 2)} | {f(ratio(r['gateway']['mbps'], r['nginx']['mbps']), 2)} "
+         f"| {f(r['nginx']['p50'])} / {f(r['nginx']['p99'])} | {f(r['media']['p50'])} / {f(r['media']['p99'])} "
+         f"| {f(r['gateway']['p50'])} / {f(r['gateway']['p99'])} | {f(rss, 0)} | {r['media']['load']} |")
+    chart.append((f"{label}\n{req}\n{c} cl.", r))
 emit()
 rss_lines = dict(line.split() for line in read(f"{RES}/media/media-rss.txt").splitlines() if len(line.split()) == 2)
 if rss_lines:
@@ -505,18 +502,16 @@ def metric(text, name, **tags):
 
 
 mem_rows = []
-for size in ("2m", "50m"):
-    for kind in ("full", "range"):
-        for c in (1, 64):
-            t = read(f"{RES}/media/{size}_{kind}_c{c}_media.metrics.txt")
-            if not t:
-                continue
-            heap = sum(float(line.rsplit(" ", 1)[1]) for line in t.splitlines()
-                       if line.startswith('jvm_memory_used_bytes{area="heap"'))
-            rss = max((v for (lbl, p), v in media_rss.items() if p == "media" and lbl == f"{size}_{kind}_c{c}_media"),
-                      default=float("nan"))
-            mem_rows.append((size, kind, c, rss, metric(t, "jvm_buffer_memory_used_bytes", id="direct") / 1048576,
-                             heap / 1048576))
+for size, kind, c in MEDIA_CELLS:
+    t = read(f"{RES}/media/{size}_{kind}_c{c}_media.metrics.txt")
+    if not t:
+        continue
+    heap = sum(float(line.rsplit(" ", 1)[1]) for line in t.splitlines()
+               if line.startswith('jvm_memory_used_bytes{area="heap"'))
+    rss = max((v for (lbl, p), v in media_rss.items() if p == "media" and lbl == f"{size}_{kind}_c{c}_media"),
+              default=float("nan"))
+    mem_rows.append((size, kind, c, rss, metric(t, "jvm_buffer_memory_used_bytes", id="direct") / 1048576,
+                     heap / 1048576))
 if mem_rows:
     emit("media-service memory while it was loaded (RSS: max of the 0.5 s samples during its own cell; direct NIO "
          "buffers and heap: right after the cell):")
@@ -524,7 +519,7 @@ if mem_rows:
     emit("| object | request | clients | RSS max MiB | direct buffers MiB | heap used MiB |")
     emit("|---|---|---:|---:|---:|---:|")
     for size, kind, c, rss, direct, heap in mem_rows:
-        emit(f"| {'2 MiB' if size == '2m' else '50 MiB'} | {kind} | {c} | {f(rss, 0)} | {f(direct, 2)} | {f(heap, 0)} |")
+        emit(f"| {MEDIA_LABEL[size]} | {kind} | {c} | {f(rss, 0)} | {f(direct, 2)} | {f(heap, 0)} |")
     emit()
 if chart:
     fig, ax = plt.subplots(figsize=(11, 4.5))
