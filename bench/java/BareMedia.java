@@ -31,7 +31,8 @@ public class BareMedia {
                             .header("Content-Length", String.valueOf(count));
                     return response.sendFile(file, start, count);
                 }).bindNow();
-        System.out.println("listening on " + server.port() + ", " + Files.exists(file));
+        System.out.println("listening on " + server.port() + ", transport " + server.channel().getClass().getSimpleName()
+                + ", file there: " + Files.exists(file));
         server.onDispose().block();
     }
 }

@@ -1,6 +1,7 @@
 package dev.videogen.media;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.uring.IoUring;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
@@ -190,6 +191,20 @@ class MediaServiceIT {
         own(BIG_JOB, OWNER, false);
         own(DELETED_JOB, OWNER, true);
         own(PENDING_JOB, OWNER, false);
+    }
+
+    // --- transport
+
+    /** The transport this class's service must run on: io_uring wherever the kernel offers it ("auto"). */
+    String expectedTransport() {
+        return IoUring.isAvailable() ? "io_uring" : "epoll";
+    }
+
+    @Test
+    void servesOverTheTransportItWasGiven() throws Exception {
+        HttpResponse<byte[]> info = send(request("/actuator/info", null).GET());
+        assertThat(info.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(info.body()).path("http").path("transport").asString()).isEqualTo(expectedTransport());
     }
 
     // --- full body and headers
