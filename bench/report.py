@@ -147,27 +147,31 @@ def media_ab(res):
         emit(f"| {label} | " + " | ".join(
             f"{' / '.join(f(v, 2) for v in per_arm.get(a, []))} | **{f(statistics.median(x for x in per_arm[a] if x == x), 2) if a in per_arm else '–'}**"
             for a in names) + " |")
-    cpu_rows = []
+    cpu_rows = []  # (cell label, {arm or "nginx": (user ms, sys ms)})
     for size, kind, c in MEDIA_CELLS:
         name = f"{size}_{kind}_c{c}"
         per = {}
-        for t in ("media", "nginx"):
-            vals = [cpu_per_request(f"{d}/{name}_{t}") for rounds in arms.values() for d in rounds.values()]
-            vals = [v for v in vals if v]
+        sources = [(a, "media", list(arms[a].values())) for a in names]
+        sources.append(("nginx", "nginx", [d for rounds in arms.values() for d in rounds.values()]))
+        for key, t, dirs in sources:
+            vals = [v for v in (cpu_per_request(f"{d}/{name}_{t}") for d in dirs) if v]
             if vals:
-                per[t] = tuple(statistics.median(v[i] for v in vals) for i in range(2)) + (len(vals),)
-        if len(per) == 2:
+                per[key] = tuple(statistics.median(v[i] for v in vals) for i in range(2))
+        if "nginx" in per and len(per) > 1:
             cpu_rows.append((f"{MEDIA_LABEL[size]} {MEDIA_LABEL[kind]}, {c} cl.", per))
     if cpu_rows:
         emit()
-        emit("CPU per request of the serving processes (user / system ms, median over every round of every arm; "
-             "nginx: its worker processes):")
+        emit("CPU per request of the serving processes (user / system ms, median over the arm's rounds; nginx: its "
+             "worker processes, every round), and each arm's user + system against nginx's:")
         emit()
-        emit("| cell | media-service user / sys ms | nginx user / sys ms | media / nginx (user + sys) |")
-        emit("|---|---:|---:|---:|")
+        emit("| cell | " + " | ".join(f"{a} user / sys ms" for a in names) + " | nginx user / sys ms | "
+             + " | ".join(f"{a} / nginx" for a in names) + " |")
+        emit("|---|" + "---:|" * (2 * len(names) + 1))
         for label, per in cpu_rows:
-            m, n = per["media"], per["nginx"]
-            emit(f"| {label} | {f(m[0], 3)} / {f(m[1], 3)} | {f(n[0], 3)} / {f(n[1], 3)} | {f(ratio(m[0] + m[1], n[0] + n[1]), 2)} |")
+            n = per["nginx"]
+            cells = [f"{f(per[a][0], 3)} / {f(per[a][1], 3)}" if a in per else "–" for a in names]
+            shares = [f(ratio(per[a][0] + per[a][1], n[0] + n[1]), 2) if a in per else "–" for a in names]
+            emit(f"| {label} | " + " | ".join(cells) + f" | {f(n[0], 3)} / {f(n[1], 3)} | " + " | ".join(shares) + " |")
     with open(f"{res}/summary-media-ab.md", "w") as fh:
         fh.write("\n".join(out) + "\n")
     print("\n".join(out))

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Event loops on epoll whatever else is on the class path: Reactor Netty's own loop resources take io_uring whenever
- * the kernel offers it, and have no setting to skip it. Channels follow the group (Reactor Netty picks epoll channels
+ * its classes are there and the kernel offers it, and have no setting to skip it. Channels follow the group (Reactor Netty picks epoll channels
  * for an epoll group). The same thread names as Reactor Netty's, so thread dumps and profiles read alike.
  */
 final class EpollLoops implements LoopResources {

@@ -1,12 +1,17 @@
 package dev.videogen.media.transport;
 
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.info.InfoContributor;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.http.client.ReactorResourceFactory;
 import reactor.netty.resources.LoopResources;
 
@@ -15,9 +20,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The HTTP transport (see {@link HttpTransportProperties}). With {@code auto} Boot's shared Reactor Netty resources
- * stay as they are; with {@code epoll} they are replaced by {@link EpollLoops}. Either way the transport the server
- * really bound with is logged at start and shown under {@code /actuator/info} ({@code "http": {"transport": ...}}).
+ * The HTTP transport (see {@link HttpTransportProperties}). Reactor Netty's shared resources take io_uring whenever
+ * its classes are present and the kernel allows it, so for {@code epoll} they are replaced by {@link EpollLoops};
+ * for {@code io_uring} they stay as they are. Either way the transport the server really bound with is logged at
+ * start and shown under {@code /actuator/info} ({@code "http": {"transport": ..., "configured": ...}}).
  */
 @Configuration(proxyBeanMethods = false)
 class HttpTransportConfiguration {
@@ -27,7 +33,7 @@ class HttpTransportConfiguration {
     private final AtomicReference<String> bound = new AtomicReference<>("not bound");
 
     @Bean
-    @ConditionalOnProperty(name = "videogen.media.transport", havingValue = "epoll")
+    @Conditional(EpollChosenAndAvailable.class)
     ReactorResourceFactory epollResources() {
         ReactorResourceFactory factory = new ReactorResourceFactory();
         factory.setUseGlobalResources(false);
@@ -36,7 +42,11 @@ class HttpTransportConfiguration {
     }
 
     @Bean
-    NettyServerCustomizer reportTransport() {
+    NettyServerCustomizer reportTransport(HttpTransportProperties properties) {
+        if (properties.transport() == HttpTransportProperties.Choice.IO_URING && !IoUring.isAvailable()) {
+            log.warn("{}=io_uring, but io_uring is not available here ({}); Reactor Netty's default instead",
+                    HttpTransportProperties.NAME, IoUring.unavailabilityCause().toString());
+        }
         return server -> server.doOnBound(disposable -> {
             bound.set(transportOf(disposable.channel().getClass().getSimpleName()));
             log.info("HTTP on {} with {} event loops", bound.get(), LoopResources.DEFAULT_IO_WORKER_COUNT);
@@ -61,5 +71,14 @@ class HttpTransportConfiguration {
             return "nio";
         }
         return serverChannelClass;
+    }
+
+    /** epoll chosen (the default) and there: without epoll (not Linux) Reactor Netty's own choice stays. */
+    static final class EpollChosenAndAvailable implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            String chosen = context.getEnvironment().getProperty(HttpTransportProperties.NAME, "epoll");
+            return chosen.strip().equalsIgnoreCase("epoll") && Epoll.isAvailable();
+        }
     }
 }

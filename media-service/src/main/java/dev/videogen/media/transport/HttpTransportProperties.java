@@ -6,12 +6,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Which Netty transport carries media-service's HTTP.
  *
- * @param transport {@code auto}: io_uring where the kernel allows it (Linux 5.10+ and not blocked, as Docker's and
- *                  Kubernetes' default seccomp profiles block it), else epoll, else Java NIO; {@code epoll}: never
- *                  io_uring (for kernels or policies that forbid it, or to rule it out when investigating)
+ * @param transport {@code epoll} (default; Java NIO where there is no epoll), or {@code io_uring} where the kernel
+ *                  allows it (Linux 5.10+, x86-64, not blocked as Docker's and Kubernetes' default seccomp profiles
+ *                  do), falling back to epoll otherwise. Measured in docs/benchmarks.md § 1: io_uring serves more
+ *                  2 MB videos to 64 clients at once, but a single client's ranges and 50 MB videos more slowly, at
+ *                  2-11x the CPU per request
  */
 @ConfigurationProperties("videogen.media")
-public record HttpTransportProperties(@DefaultValue("auto") Choice transport) {
+public record HttpTransportProperties(@DefaultValue("epoll") Choice transport) {
 
-    public enum Choice { AUTO, EPOLL }
+    public static final String NAME = "videogen.media.transport";
+
+    public enum Choice { EPOLL, IO_URING }
 }

@@ -28,10 +28,14 @@ class HttpTransportConfigurationTest {
     }
 
     @Test
-    void epollReplacesTheSharedLoopsAndAutoKeepsThem() {
+    void epollByDefaultReplacesTheSharedLoopsAndIoUringKeepsThem() {
+        runner.run(context -> assertThat(context).hasSingleBean(ReactorResourceFactory.class));
         runner.withPropertyValues("videogen.media.transport=EPOLL").run(context ->
                 assertThat(context).hasSingleBean(ReactorResourceFactory.class));
-        runner.run(context -> assertThat(context).doesNotHaveBean(ReactorResourceFactory.class));
+        runner.withPropertyValues("videogen.media.transport=io_uring").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).doesNotHaveBean(ReactorResourceFactory.class);
+        });
     }
 
     @Test
