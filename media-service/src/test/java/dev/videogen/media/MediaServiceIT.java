@@ -206,6 +206,24 @@ class MediaServiceIT {
         assertThat(json.readTree(info.body()).path("http").path("transport").asString()).isEqualTo(expectedTransport());
     }
 
+    /**
+     * Bodies are sent corked (TCP_CORK, as nginx's tcp_nopush), and a corked socket holds a partial segment for up to
+     * 200 ms: every response must uncork once its body is written, or each small one would arrive 200 ms late.
+     */
+    @Test
+    void smallResponsesArriveWithoutTheCorkDelay() throws Exception {
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            long started = System.nanoTime();
+            HttpResponse<byte[]> response = get("/api/video-blob/" + JOB, "Range", "bytes=0-99");
+            millis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            assertThat(response.statusCode()).isEqualTo(206);
+            assertThat(response.body()).isEqualTo(Arrays.copyOfRange(video, 0, 100));
+        }
+        millis.sort(null);
+        assertThat(millis.get(millis.size() / 2)).as("median of %s ms", millis).isLessThan(150);
+    }
+
     // --- full body and headers
 
     @Test

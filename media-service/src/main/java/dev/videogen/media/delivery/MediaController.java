@@ -5,6 +5,7 @@ import dev.videogen.web.Problems;
 import dev.videogen.media.storage.MediaKeys;
 import dev.videogen.media.storage.MediaStore;
 import dev.videogen.media.storage.MediaStore.ObjectInfo;
+import dev.videogen.media.transport.TcpCork;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -55,6 +56,7 @@ class MediaController {
     private final MediaStore store;
     private final MediaCache cache;
     private final OwnershipCheck ownership;
+    private final TcpCork cork;
     private final MeterRegistry meters;
     private final Clock clock;
     /** The download timers by media, part and outcome, registered once rather than looked up per response. */
@@ -74,8 +76,9 @@ class MediaController {
         }
     }
 
-    MediaController(MediaStore store, MediaCache cache, OwnershipCheck ownership, MeterRegistry meters) {
+    MediaController(MediaStore store, MediaCache cache, OwnershipCheck ownership, TcpCork cork, MeterRegistry meters) {
         this.store = store;
+        this.cork = cork;
         this.cache = cache;
         this.ownership = ownership;
         this.meters = meters;
@@ -266,7 +269,7 @@ class MediaController {
         long count = length;
         return Mono.defer(() -> {
             Timer.Sample sample = Timer.start(meters);
-            return found.send(response, from, count)
+            return cork.around(response, found.send(response, from, count))
                     .doFinally(signal -> sample.stop(downloadTimers.get(media.what() + part + switch (signal) {
                         case ON_COMPLETE -> "complete";
                         case CANCEL -> "canceled";

@@ -11,9 +11,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                  do), falling back to epoll otherwise. Measured in docs/benchmarks.md § 1: io_uring serves more
  *                  2 MB videos to 64 clients at once, but a single client's ranges and 50 MB videos more slowly, at
  *                  2-11x the CPU per request
+ * @param tcpCork   TCP_CORK around each response body ({@link TcpCork}); off only to measure without it
  */
 @ConfigurationProperties("videogen.media")
-public record HttpTransportProperties(@DefaultValue("epoll") Choice transport) {
+public record HttpTransportProperties(@DefaultValue("epoll") Choice transport, @DefaultValue("true") boolean tcpCork) {
 
     public static final String NAME = "videogen.media.transport";
 
