@@ -1,6 +1,7 @@
 package dev.videogen.media.transport;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -44,13 +45,21 @@ public class TcpCork {
             return write;
         }
         return Mono.defer(() -> {
-            channel.config().setOption(cork, true);
+            set(channel, cork, true);
             return write;
-        }).doFinally(signal -> {
-            if (channel.isOpen()) {
-                channel.config().setOption(cork, false);
-            }
-        });
+        }).doFinally(signal -> set(channel, cork, false));
+    }
+
+    /** A client gone in the meantime makes setsockopt fail: nothing to cork or uncork then, and nothing to report. */
+    private static void set(Channel channel, ChannelOption<Boolean> cork, boolean value) {
+        if (!channel.isOpen()) {
+            return;
+        }
+        try {
+            channel.config().setOption(cork, value);
+        } catch (ChannelException closedMeanwhile) {
+            // the write itself reports the closed connection
+        }
     }
 
     static ChannelOption<Boolean> corkOption(Channel channel) {
