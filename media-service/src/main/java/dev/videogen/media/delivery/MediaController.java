@@ -78,9 +78,9 @@ class MediaController {
 
     MediaController(MediaStore store, MediaCache cache, OwnershipCheck ownership, TcpCork cork, MeterRegistry meters) {
         this.store = store;
-        this.cork = cork;
         this.cache = cache;
         this.ownership = ownership;
+        this.cork = cork;
         this.meters = meters;
         this.clock = Clock.systemUTC();
         for (String media : new String[] {"video", "poster"}) {

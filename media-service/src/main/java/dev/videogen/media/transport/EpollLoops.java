@@ -2,7 +2,6 @@ package dev.videogen.media.transport;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
@@ -14,18 +13,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Event loops on epoll whatever else is on the class path: Reactor Netty's own loop resources take io_uring whenever
- * its classes are there and the kernel offers it, and have no setting to skip it. Channels follow the group (Reactor Netty picks epoll channels
- * for an epoll group). The same thread names as Reactor Netty's, so thread dumps and profiles read alike.
+ * its classes are there and the kernel offers it, and have no setting to skip it. Channels follow the group (Reactor
+ * Netty picks epoll channels for an epoll group). The same thread names as Reactor Netty's, so thread dumps and
+ * profiles read alike. Made only where epoll is available ({@link HttpTransportConfiguration}).
  */
 final class EpollLoops implements LoopResources {
 
     private final EventLoopGroup group;
 
     EpollLoops(int threads) {
-        if (!Epoll.isAvailable()) {
-            throw new IllegalStateException("videogen.media.transport=epoll, but epoll is not available here: "
-                    + Epoll.unavailabilityCause());
-        }
         group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("reactor-http-epoll", true),
                 EpollIoHandler.newFactory());
     }

@@ -5,6 +5,7 @@ import io.netty.channel.uring.IoUring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.info.InfoContributor;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
@@ -73,12 +74,17 @@ class HttpTransportConfiguration {
         return serverChannelClass;
     }
 
-    /** epoll chosen (the default) and there: without epoll (not Linux) Reactor Netty's own choice stays. */
+    /**
+     * epoll chosen (the default) and there: without epoll (not Linux) Reactor Netty's own choice stays. The setting
+     * is bound as {@link HttpTransportProperties} binds it, so both read any spelling the same way.
+     */
     static final class EpollChosenAndAvailable implements Condition {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            String chosen = context.getEnvironment().getProperty(HttpTransportProperties.NAME, "epoll");
-            return chosen.strip().equalsIgnoreCase("epoll") && Epoll.isAvailable();
+            HttpTransportProperties.Choice chosen = Binder.get(context.getEnvironment())
+                    .bind(HttpTransportProperties.NAME, HttpTransportProperties.Choice.class)
+                    .orElse(HttpTransportProperties.Choice.EPOLL);
+            return chosen == HttpTransportProperties.Choice.EPOLL && Epoll.isAvailable();
         }
     }
 }

@@ -9,8 +9,8 @@ import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringSocketChannel;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
-import reactor.core.publisher.Mono;
 import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 
 /**
