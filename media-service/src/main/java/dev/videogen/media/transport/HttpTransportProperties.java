@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                  allows it (Linux 5.10+, x86-64, not blocked as Docker's and Kubernetes' default seccomp profiles
  *                  do), falling back to epoll otherwise. Measured in docs/benchmarks.md § 1: io_uring serves more
  *                  2 MB videos to 64 clients at once, but a single client's ranges and 50 MB videos more slowly, at
- *                  2-11x the CPU per request
+ *                  1.2-12x the CPU per request
  * @param tcpCork   TCP_CORK around each response body ({@link TcpCork}); off only to measure without it
  */
 @ConfigurationProperties("videogen.media")
