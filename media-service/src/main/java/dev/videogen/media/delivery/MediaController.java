@@ -54,6 +54,8 @@ class MediaController {
     private static final int MAX_VALIDATORS = 4096;
 
     private final MediaStore store;
+    /** The store's answers about objects, one request for all who ask at once. */
+    private final SharedStats stats;
     private final MediaCache cache;
     private final OwnershipCheck ownership;
     private final TcpCork cork;
@@ -78,6 +80,7 @@ class MediaController {
 
     MediaController(MediaStore store, MediaCache cache, OwnershipCheck ownership, TcpCork cork, MeterRegistry meters) {
         this.store = store;
+        this.stats = new SharedStats(store::stat);
         this.cache = cache;
         this.ownership = ownership;
         this.cork = cork;
@@ -179,7 +182,7 @@ class MediaController {
         if (!lease.stale()) {
             return Mono.just(Optional.of(new FromCache(lease)));
         }
-        return store.stat(key)
+        return stats.stat(key)
                 .flatMap(current -> {
                     if (current.isPresent() && sameObject(current.get(), lease.info())) {
                         lease.revalidated();
@@ -194,7 +197,7 @@ class MediaController {
     }
 
     private Mono<Optional<Found>> fromStore(String key) {
-        return store.stat(key).map(info -> info.map(i -> new FromStore(store, cache, key, i)));
+        return stats.stat(key).map(info -> info.map(i -> new FromStore(store, cache, key, i)));
     }
 
     private Mono<Optional<Found>> fromStore(String key, ObjectInfo info) {
