@@ -141,6 +141,21 @@ owner_cookie() { # the signed videogen_owner cookie value of an owner id (what t
   echo "$1.$sig"
 }
 
+# A job of OWNER whose video is FILE, put in the object store as it is, with media-service's cached copy of an
+# earlier run dropped (so the first read is a real miss). Needs s3_env.
+put_media_object() { # owner job file
+  tool jobs owner="$1" prefix="$2" count=1 >/dev/null
+  curl -s -o /dev/null -X DELETE "$MEDIA/internal/media/$2"
+  s3_curl -f -o /dev/null -H "Content-Type: video/mp4" -T "$3" "$S3_ENDPOINT/videos/$2.mp4"
+}
+await_media_owner() { # owner job: until the read model knows the owner (media-service answers HEAD with 200)
+  for _ in $(seq 1 100); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Videogen-Owner: $1" -I "$MEDIA/api/video-blob/$2")" = 200 ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
 # A ~WxH PNG: random noise (incompressible, so ~3*W*H bytes) or a smooth gradient (small).
 make_png() { # file width height noise|gradient
   /usr/bin/python3 - "$@" <<'PY'
@@ -217,6 +232,16 @@ stop_workers() {
   WPID=(); WPORT=(); unset BENCH_WORKER_PORTS
 }
 
+# The libraries bench/java/BareMedia.java runs on, taken from media-service's jar: DIR/lib without Netty's io_uring
+# transport (epoll, as media-service runs by default; Reactor Netty takes io_uring by itself when it is on the class
+# path) and DIR/lib-uring with every library.
+bare_media_libs() { # dir
+  mkdir -p "$1/lib" "$1/lib-uring"
+  unzip -q -o -j "$(ls "$ROOT"/media-service/target/media-service-*-exec.jar | head -n 1)" \
+    'BOOT-INF/lib/reactor-*' 'BOOT-INF/lib/netty-*' 'BOOT-INF/lib/reactive-streams*' 'BOOT-INF/lib/slf4j-api*' \
+    'BOOT-INF/lib/micrometer-*' 'BOOT-INF/lib/context-propagation*' -d "$1/lib-uring"
+  cp "$1"/lib-uring/*.jar "$1/lib/"; rm -f "$1"/lib/netty-transport-*io_uring*.jar
+}
 start_nginx() { # dir port location files_dir: nginx serving files_dir under location on 127.0.0.1:port, as a CDN edge
   # would (sendfile, tcp_nopush, no access log); sets NGINX_PID. Its workers run as the invoking user: the object
   # store's files are private to it (when run as root nginx would otherwise switch its workers to nobody)

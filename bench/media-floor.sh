@@ -10,14 +10,9 @@ ROUNDS="${1:-3}"
 PORT="${BENCH_FLOOR_PORT:-26150}"
 OUT="$RESULTS/media-floor"; mkdir -p "$OUT"
 build_if_needed
-W="$DATA_ROOT/media-floor"; rm -rf "$W"; mkdir -p "$W/lib" "$W/www"
-unzip -q -j "$(ls "$ROOT"/media-service/target/media-service-*-exec.jar | head -n 1)" \
-  'BOOT-INF/lib/reactor-*' 'BOOT-INF/lib/netty-*' 'BOOT-INF/lib/reactive-streams*' 'BOOT-INF/lib/slf4j-api*' \
-  'BOOT-INF/lib/micrometer-*' 'BOOT-INF/lib/context-propagation*' -d "$W/lib"
+W="$DATA_ROOT/media-floor"; rm -rf "$W"; mkdir -p "$W/www"
+bare_media_libs "$W"
 head -c $((2 * 1024 * 1024)) /dev/urandom > "$W/www/2m.bin"
-# media-service carries Netty's io_uring transport, which Reactor Netty takes by itself when it is on the class path:
-# lib-uring has every library, lib the same without io_uring (epoll, as media-service runs by default)
-mkdir -p "$W/lib-uring"; cp "$W"/lib/*.jar "$W/lib-uring/"; rm -f "$W"/lib/netty-transport-*io_uring*.jar
 # the bare servers: bare (epoll, as media-service runs by default), bare-uring (io_uring), bare-cork (epoll with
 # TCP_CORK around each response, as nginx's tcp_nopush); BENCH_FLOOR_ARMS picks them (default: bare bare-uring)
 read -r -a ARMS <<< "${BENCH_FLOOR_ARMS:-bare bare-uring}"

@@ -24,17 +24,9 @@ s3_curl -o /dev/null -X PUT "$S3_ENDPOINT/videos" || true   # the bucket (exists
 for size in 2m 50m; do
   f="$DATA_ROOT/files/$size.bin"
   [ -f "$f" ] || head -c "${SIZE_BYTES[$size]}" /dev/urandom > "$f"
-  tool jobs owner="$OWNER" prefix="bench-media-$size" count=1 >/dev/null 2>>"$OUT/tool.log"
-  # drop media-service's cached copy (if an earlier run made one), so the first read below is a real miss
-  curl -s -o /dev/null -X DELETE "$MEDIA/internal/media/bench-media-$size"
-  s3_curl -f -o /dev/null -H "Content-Type: video/mp4" -T "$f" "$S3_ENDPOINT/videos/bench-media-$size.mp4"
+  put_media_object "$OWNER" "bench-media-$size" "$f" 2>>"$OUT/tool.log"
 done
-for size in 2m 50m; do # wait until the read model knows the owner, then check bytes on every path
-  for _ in $(seq 1 100); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Videogen-Owner: $OWNER" -I "$MEDIA/api/video-blob/bench-media-$size")" = 200 ] && break
-    sleep 0.2
-  done
-done
+for size in 2m 50m; do await_media_owner "$OWNER" "bench-media-$size"; done # then check bytes on every path
 
 # --- nginx on the object store's own file of the same object (S3Proxy keeps objects as plain files) ---
 ROOT_DIR="$VIDEOGEN_DATA_DIR/s3/videos"
