@@ -143,6 +143,7 @@ class FaultIT {
 
         kafka.destroy(); // SIGTERM: the broker shuts down as an operator's restart would
         assertThat(kafka.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertAProcessStartingWithoutKafkaStopsPromptly();
         // while the broker is away, a new upload is either taken (and then must finish) or refused with a problem
         CompletableFuture<HttpResponse<String>> duringOutage = CompletableFuture.supplyAsync(() -> submitOne("kafka-outage"));
         // the broker stays away until a job has its video from the provider: its Completed must wait for Kafka
@@ -377,6 +378,27 @@ class FaultIT {
                             HttpResponse.BodyHandlers.ofString()).body().contains("\"UP\"");
                 });
         return worker;
+    }
+
+    /**
+     * A worker started while the broker is away, and told to stop while its start-up waits for Kafka to set up the
+     * topics, exits within 25 s: the wait gives up after 10 s (spring.kafka.admin.operation-timeout), where Kafka's
+     * own 30 s and 10 s close kept such a process for 40 s and more after the SIGTERM.
+     */
+    private static void assertAProcessStartingWithoutKafkaStopsPromptly() throws Exception {
+        Path log = system.componentLog("generation-worker", "2");
+        Process starting = system.startComponent("generation-worker", "2");
+        try {
+            await("the starting worker waits for Kafka").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> Files.exists(log) && Files.readString(log).contains("AdminClientConfig values"));
+            long stop = System.nanoTime();
+            starting.destroy();
+            assertThat(starting.waitFor(25, TimeUnit.SECONDS)).as("exited within 25 s of its SIGTERM").isTrue();
+            System.out.printf("a worker starting without Kafka exited %d ms after its SIGTERM%n",
+                    (System.nanoTime() - stop) / 1_000_000);
+        } finally {
+            stop(starting);
+        }
     }
 
     private static void awaitListening(int port) {

@@ -113,14 +113,19 @@ final class LocalSystem {
      * N), for tests that kill or restart a part of the system. Its output is appended to {@code logs/NAME.log}.
      */
     Process startComponent(String... nameAndArgs) throws IOException {
-        Path logs = dataDir.resolve("logs");
-        Files.createDirectories(logs);
+        Path log = componentLog(nameAndArgs);
+        Files.createDirectories(log.getParent());
         java.util.List<String> command = new java.util.ArrayList<>(List.of("bash", root.resolve("run.sh").toString(), "component"));
         command.addAll(List.of(nameAndArgs));
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(String.join("-", nameAndArgs) + ".log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         environment(builder.environment());
         return builder.start();
+    }
+
+    /** Where {@link #startComponent} writes the output of that component. */
+    Path componentLog(String... nameAndArgs) {
+        return dataDir.resolve("logs").resolve(String.join("-", nameAndArgs) + ".log");
     }
 
     /** Stops run.sh the way Ctrl-C would and returns its exit code. */
