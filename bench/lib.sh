@@ -242,6 +242,13 @@ bare_media_libs() { # dir
     'BOOT-INF/lib/micrometer-*' 'BOOT-INF/lib/context-propagation*' -d "$1/lib-uring"
   cp "$1"/lib-uring/*.jar "$1/lib/"; rm -f "$1"/lib/netty-transport-*io_uring*.jar
 }
+# bench/java/BareMedia.java in the background, with media-service's JVM flags and one event loop per core; $! is its pid
+start_bare_media() { # lib_dir port file log [JVM options...]
+  local lib="$1" port="$2" file="$3" log="$4"
+  shift 4
+  java -Xmx256m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -Dreactor.netty.ioWorkerCount="$(nproc)" "$@" \
+    -cp "$lib/*" "$ROOT/bench/java/BareMedia.java" "$port" "$file" > "$log" 2>&1 &
+}
 start_nginx() { # dir port location files_dir: nginx serving files_dir under location on 127.0.0.1:port, as a CDN edge
   # would (sendfile, tcp_nopush, no access log); sets NGINX_PID. Its workers run as the invoking user: the object
   # store's files are private to it (when run as root nginx would otherwise switch its workers to nobody)

@@ -42,8 +42,7 @@ done
 
 W="$DATA_ROOT/media-cpu"; rm -rf "$W"; mkdir -p "$W"
 bare_media_libs "$W"
-java -Xmx256m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -Dreactor.netty.ioWorkerCount="$(nproc)" -Dbare.cork=true \
-  -cp "$W/lib/*" "$ROOT/bench/java/BareMedia.java" 26160 "$copy" > "$OUT/bare.log" 2>&1 &
+start_bare_media "$W/lib" 26160 "$copy" "$OUT/bare.log" -Dbare.cork=true
 BARE=$!
 start_nginx "$W/ngx" 26161 /n/ "$(dirname "$copy")"
 declare -A URL=([media]="$MEDIA/api/video-blob/bench-media-2m" [bare]="http://127.0.0.1:26160/x"

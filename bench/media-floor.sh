@@ -27,8 +27,7 @@ for t in "${ARMS[@]}"; do
     *) echo "unknown arm $t" >&2; exit 2 ;;
   esac
   port=$((PORT + 2 + i)); i=$((i + 1))
-  java -Xmx256m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -Dreactor.netty.ioWorkerCount="$(nproc)" "${opts[@]}" \
-    -cp "$lib/*" "$ROOT/bench/java/BareMedia.java" "$port" "$W/www/2m.bin" > "$OUT/$t.log" 2>&1 &
+  start_bare_media "$lib" "$port" "$W/www/2m.bin" "$OUT/$t.log" "${opts[@]}"
   PIDS[$t]=$!
   URL[$t]="http://127.0.0.1:$port/2m.bin"
 done
