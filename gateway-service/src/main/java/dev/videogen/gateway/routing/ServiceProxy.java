@@ -8,6 +8,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -25,6 +26,7 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -86,6 +88,10 @@ class ServiceProxy implements DisposableBean {
         }
     }
 
+    private static boolean isEventStream(Optional<MediaType> type) {
+        return type.filter(MediaType.TEXT_EVENT_STREAM::isCompatibleWith).isPresent();
+    }
+
     Mono<Void> forward(ServerWebExchange exchange, String baseUrl) {
         ServerHttpRequest request = exchange.getRequest();
         String query = request.getURI().getRawQuery();
@@ -112,7 +118,10 @@ class ServiceProxy implements DisposableBean {
                         }
                     });
                     Flux<DataBuffer> body = upstream.bodyToFlux(DataBuffer.class);
-                    return response.writeAndFlushWith(body.map(Flux::just));
+                    // an event stream goes out event by event; any other body (a video above all) in the writes the
+                    // connection takes, flushed when the upstream has no more at hand, not one flush per chunk
+                    return isEventStream(upstream.headers().contentType()) ? response.writeAndFlushWith(body.map(Flux::just))
+                            : response.writeWith(body);
                 })
                 .onErrorMap(WebClientRequestException.class, e -> Problems.of(HttpStatus.SERVICE_UNAVAILABLE,
                         "service-unavailable", "Service unavailable",
