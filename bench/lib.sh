@@ -156,6 +156,28 @@ await_media_owner() { # owner job: until the read model knows the owner (media-s
   return 1
 }
 
+# Until URL answers with a 2xx, for at most SECONDS (default 30); false if it never did.
+await_url() { # url [seconds]
+  for _ in $(seq 1 $(( ${2:-30} * 2 ))); do curl -fs -o /dev/null "$1" && return 0; sleep 0.5; done
+  return 1
+}
+# One more media-service process, through ./run.sh component (its flags, then OPTS as VIDEOGEN_JVM_OPTS_MEDIA), on
+# PORT with its own cache directory $VIDEOGEN_DATA_DIR/media-cache-LABEL, output to LOG; $! is its pid.
+start_media_arm() { # label port opts log
+  (cd "$ROOT" && VIDEOGEN_MEDIA_PORT="$2" VIDEOGEN_MEDIA_CACHE_DIR="$VIDEOGEN_DATA_DIR/media-cache-$1" \
+     VIDEOGEN_JVM_OPTS_MEDIA="$3" exec ./run.sh component media-service) > "$4" 2>&1 &
+}
+# Prints the first copy media-service has made in its cache directory DIR, waiting up to 20 s for one.
+cached_copy() { # dir
+  local copy
+  for _ in $(seq 1 100); do
+    copy=$(ls "$1"/*.media 2>/dev/null | head -n 1)
+    [ -n "$copy" ] && { echo "$copy"; return 0; }
+    sleep 0.2
+  done
+  return 1
+}
+
 # A ~WxH PNG: random noise (incompressible, so ~3*W*H bytes) or a smooth gradient (small).
 make_png() { # file width height noise|gradient
   /usr/bin/python3 - "$@" <<'PY'

@@ -25,17 +25,12 @@ for i in 0 1; do
   label="${ARMS[$i]}"; PORT[$label]=$((VIDEOGEN_MEDIA_PORT + 20 + i))
   opts_var="BENCH_AB_OPTS_$label"
   mkdir -p "$RESULTS"
-  (cd "$ROOT" && VIDEOGEN_MEDIA_PORT="${PORT[$label]}" VIDEOGEN_MEDIA_CACHE_DIR="$VIDEOGEN_DATA_DIR/media-cache-$label" \
-     VIDEOGEN_JVM_OPTS_MEDIA="${!opts_var:-}" exec ./run.sh component media-service) > "$RESULTS/media-$label.log" 2>&1 &
+  start_media_arm "$label" "${PORT[$label]}" "${!opts_var:-}" "$RESULTS/media-$label.log"
   ARM_PIDS+=($!)
   note "arm $label: port ${PORT[$label]}, jar $base_jar, options '${!opts_var:-}'"
 done
 for label in "${ARMS[@]}"; do
-  for _ in $(seq 1 300); do
-    curl -fs -o /dev/null "http://127.0.0.1:${PORT[$label]}/actuator/health" && break
-    sleep 0.5
-  done
-  curl -fs -o /dev/null "http://127.0.0.1:${PORT[$label]}/actuator/health" || { note "arm $label did not start"; exit 1; }
+  await_url "http://127.0.0.1:${PORT[$label]}/actuator/health" 150 || { note "arm $label did not start"; exit 1; }
 done
 for ((round=1; round<=${BENCH_AB_ROUNDS:-4}; round++)); do
   order=("${ARMS[@]}"); (( round % 2 == 0 )) && order=("${ARMS[1]}" "${ARMS[0]}")

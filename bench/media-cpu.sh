@@ -34,11 +34,8 @@ mkdir -p "$DATA_ROOT/files"; f="$DATA_ROOT/files/2m.bin"
 put_media_object "$OWNER" bench-media-2m "$f" 2>>"$OUT/tool.log"
 await_media_owner "$OWNER" bench-media-2m
 curl -s -o /dev/null -H "X-Videogen-Owner: $OWNER" "$MEDIA/api/video-blob/bench-media-2m"   # the copy is made
-copy=""
-for _ in $(seq 1 100); do
-  copy=$(ls "$VIDEOGEN_DATA_DIR"/media-cache/*.media 2>/dev/null | head -n 1) && [ -n "$copy" ] && break; sleep 0.2
-done
-[ -n "$copy" ] && cmp -s "$copy" "$f" || { echo "media-service made no copy of the object" >&2; exit 1; }
+copy=$(cached_copy "$VIDEOGEN_DATA_DIR/media-cache") && cmp -s "$copy" "$f" \
+  || { echo "media-service made no copy of the object" >&2; exit 1; }
 
 W="$DATA_ROOT/media-cpu"; rm -rf "$W"; mkdir -p "$W"
 bare_media_libs "$W"
@@ -53,21 +50,18 @@ declare -A ARM_PORT
 i=0
 for a in "${ARMS[@]}"; do
   port=$((26170 + i)); i=$((i + 1)); opts_var="BENCH_CPU_OPTS_$a"
-  (cd "$ROOT" && VIDEOGEN_MEDIA_PORT="$port" VIDEOGEN_MEDIA_CACHE_DIR="$VIDEOGEN_DATA_DIR/media-cache-$a" \
-     VIDEOGEN_JVM_OPTS_MEDIA="${!opts_var:-}" exec ./run.sh component media-service) > "$OUT/media-$a.log" 2>&1 &
+  start_media_arm "$a" "$port" "${!opts_var:-}" "$OUT/media-$a.log"
   ARM_PIDS+=($!)
   URL[$a]="http://127.0.0.1:$port/api/video-blob/bench-media-2m"; ARM_PORT[$a]=$port
   note "arm $a: port $port, options '${!opts_var:-}'"
 done
 for a in "${ARMS[@]}"; do  # up, and its own copy made (a first read), so that every arm sends from its cache
-  for _ in $(seq 1 300); do curl -fs -o /dev/null "http://127.0.0.1:${ARM_PORT[$a]}/actuator/health" && break; sleep 0.5; done
+  await_url "http://127.0.0.1:${ARM_PORT[$a]}/actuator/health" 150 || { echo "arm $a did not start" >&2; exit 1; }
   curl -s -o /dev/null -H "X-Videogen-Owner: $OWNER" "${URL[$a]}"
-  for _ in $(seq 1 100); do ls "$VIDEOGEN_DATA_DIR/media-cache-$a"/*.media > /dev/null 2>&1 && break; sleep 0.2; done
+  cached_copy "$VIDEOGEN_DATA_DIR/media-cache-$a" > /dev/null || { echo "arm $a made no copy" >&2; exit 1; }
   PID_OF[$a]=$(pid_of_port "${ARM_PORT[$a]}")
 done
-for t in bare nginx; do
-  for _ in $(seq 1 60); do curl -fs -o /dev/null "${URL[$t]}" && break; sleep 0.5; done
-done
+for t in bare nginx; do await_url "${URL[$t]}" || { echo "$t did not start" >&2; exit 1; }; done
 TARGETS=(media "${ARMS[@]}" bare nginx)
 pids_of() { if [ "$1" = nginx ]; then pgrep -P "$NGINX_PID" | tr '\n' ' '; else echo "${PID_OF[$1]}"; fi; }
 want=$(dd if="$f" bs=1000000 skip=1 count=1 status=none | sha256sum)

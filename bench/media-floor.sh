@@ -35,9 +35,7 @@ start_nginx "$W/ngx" $((PORT + 1)) / "$W/www"
 NGX=$NGINX_PID
 trap 'kill ${PIDS[*]} 2>/dev/null; kill -QUIT $NGX 2>/dev/null; wait 2>/dev/null' EXIT
 URL[nginx]="http://127.0.0.1:$((PORT + 1))/2m.bin"
-for t in "${ARMS[@]}" nginx; do
-  for _ in $(seq 1 60); do curl -fs -o /dev/null "${URL[$t]}" && break; sleep 0.5; done
-done
+for t in "${ARMS[@]}" nginx; do await_url "${URL[$t]}" || true; done   # a server that is not up fails the cmp below
 for t in "${ARMS[@]}"; do
   cmp <(curl -s -H "Range: bytes=1000000-1999999" "${URL[$t]}") <(curl -s -H "Range: bytes=1000000-1999999" "${URL[nginx]}")
   grep -H transport "$OUT/$t.log"
