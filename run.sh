@@ -136,7 +136,7 @@ check_alive() {
 # One component in the foreground (the process replaces this shell), with the configuration above. The whole
 # system below is made of these; `./run.sh component NAME` starts just one (used by the fault tests).
 run_component() { # kafka | redis | s3 | status-service | media-service | gateway-service | generation-worker [N]
-  local common=(-XX:+UseSerialGC -Xss512k) # every service; all but the worker also run C1-only
+  local common=(-XX:+UseSerialGC -Xss512k) # every service; gateway and status service also run C1-only
   local jvm=(-Xmx"$SERVICE_XMX" "${common[@]}" -XX:TieredStopAtLevel=1)
   # the status service holds every open event stream: its young collections, on two threads with Parallel GC, stop
   # the event loops half as long as Serial's (docs/benchmarks.md, section 2: p99 with 1,000 streams 27-36 ms, not 37-45)
@@ -196,8 +196,11 @@ PROPS
         -cp "$ROOT/local-stack/s3-server/target/lib/*" org.gaul.s3proxy.Main --properties "$DATA_DIR/s3proxy.properties" ;;
     media-service)
       # (it starts one HTTP event loop per core itself, see MediaApplication; -Dreactor.netty.ioWorkerCount overrides)
+      # it keeps the full JIT (C1 and C2), as the worker: once C2 has compiled the request path (~30 s of load here),
+      # 64 clients' 1 MB ranges cost a third less CPU in Java and reach 0.85 of nginx instead of 0.73 (docs/benchmarks.md,
+      # section 1, session 8), for ~50 MiB more RSS
       VIDEOGEN_MEDIA_CACHE_DIR="${VIDEOGEN_MEDIA_CACHE_DIR:-$DATA_DIR/media-cache}" \
-        exec "$JAVA" "${jvm[@]}" "${extra[@]}" -jar "$(jar_of media-service)" ;;
+        exec "$JAVA" -Xmx"$SERVICE_XMX" "${common[@]}" "${extra[@]}" -jar "$(jar_of media-service)" ;;
     status-service)
       exec "$JAVA" "${jvm[@]}" "${status_gc[@]}" "${extra[@]}" -jar "$(jar_of status-service)" ;;
     gateway-service)

@@ -268,7 +268,7 @@ bare_media_libs() { # dir
 start_bare_media() { # lib_dir port file log [JVM options...]
   local lib="$1" port="$2" file="$3" log="$4"
   shift 4
-  java -Xmx256m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -Dreactor.netty.ioWorkerCount="$(nproc)" "$@" \
+  java -Xmx256m -XX:+UseSerialGC -Xss512k -Dreactor.netty.ioWorkerCount="$(nproc)" "$@" \
     -cp "$lib/*" "$ROOT/bench/java/BareMedia.java" "$port" "$file" > "$log" 2>&1 &
 }
 start_nginx() { # dir port location files_dir: nginx serving files_dir under location on 127.0.0.1:port, as a CDN edge

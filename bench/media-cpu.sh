@@ -5,7 +5,8 @@
 # requests/s, the serving process's user and system CPU per request, wrk's own CPU per request (the client shares
 # the two cores), the serving threads' voluntary and involuntary context switches per request, and the machine's
 # idle share. Starts its own system (./run.sh, bench ports); ports 26160-26161 for the bare server and nginx.
-#   usage: bench/media-cpu.sh [ROUNDS]   (default 3; BENCH_MEDIA_SECONDS per cell, default 6)
+#   usage: bench/media-cpu.sh [ROUNDS]   (default 3; BENCH_MEDIA_SECONDS per cell, default 6; BENCH_WARMUP_SECONDS of
+#   load on each target before the first round, default 20: C2 needs that long here to compile the hot path)
 #   BENCH_CPU_ARMS="a b": more media-service processes in the same rounds, arm L with the JVM options in
 #   BENCH_CPU_OPTS_L (e.g. BENCH_CPU_OPTS_noobs="-Dmanagement.observations.enable.http.server=false"), each through
 #   ./run.sh component media-service (./run.sh's flags, then these) on ports 26170 and up, with its own cache
@@ -70,7 +71,7 @@ for t in "${TARGETS[@]}"; do
   [ "$got" = "$want" ] || { echo "bytes differ: $t" >&2; exit 1; }
 done
 load() { wrk -t 2 -c 64 -d "$2" -H "X-Videogen-Owner: $OWNER" -H "Range: $RANGE" "${URL[$1]}"; }
-for t in "${TARGETS[@]}"; do load "$t" 4s > /dev/null; done   # warm-up (JIT, page cache)
+for t in "${TARGETS[@]}"; do load "$t" "${BENCH_WARMUP_SECONDS:-20}s" > /dev/null; done   # warm-up (JIT, page cache)
 note "media-cpu: bytes identical, warmed up; load $(loadavg)"
 
 # per process: utime stime (clock ticks); per thread of the serving processes: voluntary and involuntary switches

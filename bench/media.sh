@@ -81,8 +81,12 @@ cpu_of_target() {
     | awk -v hz="$(getconf CLK_TCK)" '{u += $14; s += $15} END {printf "%.2f %.2f", u / hz, s / hz}'
 }
 echo "before $(rss_kb "$MEDIA_PID")" > "$OUT/media-rss.txt"
-# warm-up (JIT, connection pools), not recorded
-for target in media gateway nginx; do
+# warm-up (JIT, connection pools), not recorded: media-service runs the full JIT, whose C2 needs ~20-30 s of load here to
+# compile the request path (BENCH_MEDIA_WARMUP_SECONDS, default 20, half of it ranges); the gateway runs C1 only
+WARM="${BENCH_MEDIA_WARMUP_SECONDS:-20}"
+wrk -t 2 -c 64 -d "$((WARM / 2))s" -H "$(auth_of media)" -H "Range: $RANGE" "$(url_of media 2m)" > /dev/null 2>&1 || true
+wrk -t 2 -c 64 -d "$((WARM - WARM / 2))s" -H "$(auth_of media)" "$(url_of media 2m)" > /dev/null 2>&1 || true
+for target in gateway nginx; do
   wrk -t 2 -c 8 -d 2s -H "$(auth_of $target)" "$(url_of $target 2m)" > /dev/null 2>&1 || true
 done
 echo "after-warmup $(rss_kb "$MEDIA_PID")" >> "$OUT/media-rss.txt"
