@@ -136,8 +136,12 @@ check_alive() {
 # One component in the foreground (the process replaces this shell), with the configuration above. The whole
 # system below is made of these; `./run.sh component NAME` starts just one (used by the fault tests).
 run_component() { # kafka | redis | s3 | status-service | media-service | gateway-service | generation-worker [N]
-  local common=(-XX:+UseSerialGC -Xss512k) # every service; gateway and status service also run C1-only
-  local jvm=(-Xmx"$SERVICE_XMX" "${common[@]}" -XX:TieredStopAtLevel=1)
+  local common=(-XX:+UseSerialGC -Xss512k) # every service
+  # the full JIT (C1 and C2) for the services that move video bytes: once C2 has compiled the request path (~30 s of
+  # load here) media-service's 1 MB ranges reach 0.83-0.91 of nginx instead of 0.70-0.79, and the gateway's proxied
+  # videos cost a quarter to a third less CPU (docs/benchmarks.md, section 1, session 8); ~55-65 MiB more RSS each
+  local jvm=(-Xmx"$SERVICE_XMX" "${common[@]}")
+  local c1_only=(-XX:TieredStopAtLevel=1) # the status service: little Java work per event, memory matters more
   # the status service holds every open event stream: its young collections, on two threads with Parallel GC, stop
   # the event loops half as long as Serial's (docs/benchmarks.md, section 2: p99 with 1,000 streams 27-36 ms, not 37-45)
   local status_gc=(-XX:-UseSerialGC -XX:+UseParallelGC)
@@ -196,13 +200,10 @@ PROPS
         -cp "$ROOT/local-stack/s3-server/target/lib/*" org.gaul.s3proxy.Main --properties "$DATA_DIR/s3proxy.properties" ;;
     media-service)
       # (it starts one HTTP event loop per core itself, see MediaApplication; -Dreactor.netty.ioWorkerCount overrides)
-      # it keeps the full JIT (C1 and C2), as the worker: once C2 has compiled the request path (~30 s of load here),
-      # 64 clients' 1 MB ranges cost a third less CPU in Java and reach 0.85 of nginx instead of 0.73 (docs/benchmarks.md,
-      # section 1, session 8), for ~50 MiB more RSS
       VIDEOGEN_MEDIA_CACHE_DIR="${VIDEOGEN_MEDIA_CACHE_DIR:-$DATA_DIR/media-cache}" \
-        exec "$JAVA" -Xmx"$SERVICE_XMX" "${common[@]}" "${extra[@]}" -jar "$(jar_of media-service)" ;;
+        exec "$JAVA" "${jvm[@]}" "${extra[@]}" -jar "$(jar_of media-service)" ;;
     status-service)
-      exec "$JAVA" "${jvm[@]}" "${status_gc[@]}" "${extra[@]}" -jar "$(jar_of status-service)" ;;
+      exec "$JAVA" "${jvm[@]}" "${c1_only[@]}" "${status_gc[@]}" "${extra[@]}" -jar "$(jar_of status-service)" ;;
     gateway-service)
       exec "$JAVA" "${jvm[@]}" "${extra[@]}" -jar "$(jar_of gateway-service)" ;;
     generation-worker)

@@ -764,8 +764,8 @@ for path in glob.glob(f"{RES}/*/rss-samples.txt"):
         loaded[(key, os.path.basename(os.path.dirname(path)))] = max(loaded[(key, os.path.basename(os.path.dirname(path)))], v)
 procs = ["gateway", "status", "media", "worker", "kafka", "redis", "s3proxy"]
 emit("RSS in MiB. Idle = 5 s after `Videogen is up`; under load = the maximum sampled every 0.5 s during each benchmark "
-     "(workers: the largest worker). Services run with `-Xmx256m -XX:+UseSerialGC`, C1 only "
-     "(`-XX:TieredStopAtLevel=1`) but for media-service and the worker (`-Xmx384m`), as `./run.sh` starts them.")
+     "(workers: the largest worker). Services run with `-Xmx256m -XX:+UseSerialGC` (worker `-Xmx384m`; the status "
+     "service C1 only, `-XX:TieredStopAtLevel=1`, and on Parallel GC), as `./run.sh` starts them.")
 emit()
 emit("| process | idle (cold start) | during media | during live (1,000 streams) | during submit | during overhead + scale-out | idle after all load | idle (warm start) |")
 emit("|---|---:|---:|---:|---:|---:|---:|---:|")
