@@ -21,19 +21,14 @@ start_system gateway-media 0 0 "$VIDEOGEN_DATA_DIR"
 NGINX_PID=""; ARM_PIDS=()
 stop_all() {
   [ -n "$NGINX_PID" ] && kill -QUIT "$NGINX_PID"
-  for p in "${ARM_PIDS[@]}"; do kill -TERM "$p"; done; for p in "${ARM_PIDS[@]}"; do wait "$p"; done
-  stop_system
+  stop_arms; stop_system
 }
 trap 'set +e; stop_all' EXIT
 s3_env
 OWNER=bench-media
 COOKIE="Cookie: videogen_owner=$(owner_cookie "$OWNER")"
 RANGE="bytes=1000000-1999999"
-s3_curl -o /dev/null -X PUT "$S3_ENDPOINT/videos" || true
-mkdir -p "$DATA_ROOT/files"; f="$DATA_ROOT/files/2m.bin"
-[ -f "$f" ] || head -c $((2 * 1024 * 1024)) /dev/urandom > "$f"
-put_media_object "$OWNER" bench-media-2m "$f" 2>>"$OUT/tool.log"
-await_media_owner "$OWNER" bench-media-2m
+f=$(put_media_2m "$OWNER" "$OUT/tool.log")
 start_nginx "$DATA_ROOT/gateway-media-ngx" 26162 /n/ "$VIDEOGEN_DATA_DIR/s3/videos"
 declare -A URL=([gateway]="$GATEWAY/api/video-blob/bench-media-2m" [media]="$MEDIA/api/video-blob/bench-media-2m"
   [nginx]="http://127.0.0.1:26162/n/bench-media-2m.mp4")
@@ -43,8 +38,7 @@ read -r -a ARMS <<< "${BENCH_GW_ARMS:-}"
 i=0
 for a in "${ARMS[@]}"; do
   port=$((26175 + i)); i=$((i + 1)); opts_var="BENCH_GW_OPTS_$a"
-  (cd "$ROOT" && VIDEOGEN_PORT="$port" VIDEOGEN_JVM_OPTS_GATEWAY="${!opts_var:-}" \
-     exec ./run.sh component gateway-service) > "$OUT/gateway-$a.log" 2>&1 &
+  start_gateway_arm "$a" "$port" "${!opts_var:-}" "$OUT/gateway-$a.log"
   ARM_PIDS+=($!)
   URL[$a]="http://127.0.0.1:$port/api/video-blob/bench-media-2m"; AUTH[$a]="$COOKIE"
   note "arm $a: port $port, options '${!opts_var:-}'"

@@ -148,6 +148,22 @@ put_media_object() { # owner job file
   curl -s -o /dev/null -X DELETE "$MEDIA/internal/media/$2"
   s3_curl -f -o /dev/null -H "Content-Type: video/mp4" -T "$3" "$S3_ENDPOINT/videos/$2.mp4"
 }
+# The 2 MiB object of the media benchmarks (random bytes, kept in DATA_ROOT/files) as job bench-media-2m of OWNER, once
+# media-service knows its owner; prints the file's path. Needs s3_env; the object-store client's output goes to LOG.
+put_media_2m() { # owner log
+  local f="$DATA_ROOT/files/2m.bin"
+  s3_curl -o /dev/null -X PUT "$S3_ENDPOINT/videos" || true   # the bucket (exists already if a worker ran)
+  mkdir -p "$DATA_ROOT/files"
+  [ -f "$f" ] || head -c $((2 * 1024 * 1024)) /dev/urandom > "$f"
+  put_media_object "$1" bench-media-2m "$f" 2>>"$2" || return 1
+  await_media_owner "$1" bench-media-2m || { echo "media-service never knew the owner of bench-media-2m" >&2; return 1; }
+  echo "$f"
+}
+# Stops the extra service processes a script started (their pids in ARM_PIDS) and waits for them to exit.
+stop_arms() {
+  for p in "${ARM_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${ARM_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+}
 await_media_owner() { # owner job: until the read model knows the owner (media-service answers HEAD with 200)
   for _ in $(seq 1 100); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Videogen-Owner: $1" -I "$MEDIA/api/video-blob/$2")" = 200 ] && return 0
@@ -166,6 +182,11 @@ await_url() { # url [seconds]
 start_media_arm() { # label port opts log
   (cd "$ROOT" && VIDEOGEN_MEDIA_PORT="$2" VIDEOGEN_MEDIA_CACHE_DIR="$VIDEOGEN_DATA_DIR/media-cache-$1" \
      VIDEOGEN_JVM_OPTS_MEDIA="$3" exec ./run.sh component media-service) > "$4" 2>&1 &
+}
+# A gateway process with the JVM options OPTS appended to ./run.sh's, on PORT, in front of the running system's
+# services; in the background, $! is its pid.
+start_gateway_arm() { # label port opts log
+  (cd "$ROOT" && VIDEOGEN_PORT="$2" VIDEOGEN_JVM_OPTS_GATEWAY="$3" exec ./run.sh component gateway-service) > "$4" 2>&1 &
 }
 # Prints the first copy media-service has made in its cache directory DIR, waiting up to 20 s for one.
 cached_copy() { # dir

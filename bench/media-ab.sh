@@ -17,7 +17,6 @@ read -r -a ARMS <<< "${BENCH_AB_ARMS:?two labels, e.g. \"c1 c2\"}"
 export VIDEOGEN_DATA_DIR="$DATA_ROOT/system-media-ab"
 start_system media-ab 0 0 "$VIDEOGEN_DATA_DIR"
 ARM_PIDS=()
-stop_arms() { for p in "${ARM_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; for p in "${ARM_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done; }
 trap 'stop_arms; stop_system' EXIT
 declare -A PORT
 base_jar="$(ls "$ROOT"/media-service/target/media-service-*-exec.jar | head -n 1)"

@@ -22,18 +22,13 @@ start_system media-cpu 0 0 "$VIDEOGEN_DATA_DIR"
 BARE=""; NGINX_PID=""; ARM_PIDS=()
 stop_all() {
   [ -n "$BARE" ] && kill "$BARE"; [ -n "$NGINX_PID" ] && kill -QUIT "$NGINX_PID"
-  for p in "${ARM_PIDS[@]}"; do kill -TERM "$p"; done; for p in "${ARM_PIDS[@]}"; do wait "$p"; done
-  stop_system
+  stop_arms; stop_system
 }
 trap 'set +e; stop_all' EXIT
 s3_env
 OWNER=bench-media
 RANGE="bytes=1000000-1999999"
-s3_curl -o /dev/null -X PUT "$S3_ENDPOINT/videos" || true
-mkdir -p "$DATA_ROOT/files"; f="$DATA_ROOT/files/2m.bin"
-[ -f "$f" ] || head -c $((2 * 1024 * 1024)) /dev/urandom > "$f"
-put_media_object "$OWNER" bench-media-2m "$f" 2>>"$OUT/tool.log"
-await_media_owner "$OWNER" bench-media-2m
+f=$(put_media_2m "$OWNER" "$OUT/tool.log")
 curl -s -o /dev/null -H "X-Videogen-Owner: $OWNER" "$MEDIA/api/video-blob/bench-media-2m"   # the copy is made
 copy=$(cached_copy "$VIDEOGEN_DATA_DIR/media-cache") && cmp -s "$copy" "$f" \
   || { echo "media-service made no copy of the object" >&2; exit 1; }
