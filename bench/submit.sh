@@ -33,7 +33,7 @@ code=$(curl -s -o "$OUT/sample-response.json" -w '%{http_code}' -H "Cookie: $COO
 export BENCH_BODY="$BODY" BENCH_BOUNDARY="$BOUNDARY" BENCH_COOKIE="$COOKIE"
 post() { wrk -t "$(( $1 < 2 ? 1 : 2 ))" -c "$1" -d "$2" --timeout 30s --latency -s "$BENCH_DIR/post-body.lua" "$GATEWAY/api/generate-video"; }
 health() { wrk -t "$(( $1 < 2 ? 1 : 2 ))" -c "$1" -d "$2" --timeout 30s --latency -H "Cookie: $COOKIE" "$GATEWAY/actuator/health"; }
-post 4 3s > /dev/null   # warm-up, not recorded
+post 4 "${BENCH_SUBMIT_WARMUP_SECONDS:-3}s" > /dev/null   # warm-up, not recorded
 health 4 2s > /dev/null
 record_load submit-start
 # the gateway's own count and total time of successful submits (its http_server_requests metric)
