@@ -138,8 +138,9 @@ check_alive() {
 run_component() { # kafka | redis | s3 | status-service | media-service | gateway-service | generation-worker [N]
   local common=(-XX:+UseSerialGC -Xss512k) # every service
   # the full JIT (C1 and C2) for the services that move video bytes: once C2 has compiled the request path (~30 s of
-  # load here) media-service's 1 MB ranges reach 0.83-0.91 of nginx instead of 0.70-0.79, and the gateway's proxied
-  # videos cost a quarter to a third less CPU (docs/benchmarks.md, section 1, session 8); ~55-65 MiB more RSS each
+  # load here) media-service's 1 MB ranges reach 0.83-0.91 of nginx instead of 0.70-0.79, the gateway's proxied
+  # videos cost up to 43 % less CPU and it takes 1.3-1.4x the 500 KB submits per second (docs/benchmarks.md, sections
+  # 1 and 3, session 8); ~55-80 MiB more RSS each
   local jvm=(-Xmx"$SERVICE_XMX" "${common[@]}")
   local c1_only=(-XX:TieredStopAtLevel=1) # the status service: little Java work per event, memory matters more
   # the status service holds every open event stream: its young collections, on two threads with Parallel GC, stop
