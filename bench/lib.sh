@@ -188,6 +188,41 @@ start_media_arm() { # label port opts log
 start_gateway_arm() { # label port opts log
   (cd "$ROOT" && VIDEOGEN_PORT="$2" VIDEOGEN_JVM_OPTS_GATEWAY="$3" exec ./run.sh component gateway-service) > "$4" 2>&1 &
 }
+# A/B of one service (KIND media or gateway): two more processes of it on the running system, labelled by
+# BENCH_AB_ARMS, each with the JVM options in BENCH_AB_OPTS_<label> after ./run.sh's, on ports BASE and BASE + 1, up
+# and healthy on return. Sets ARMS and PORT (label -> port) and adds the pids to ARM_PIDS (stop them with stop_arms).
+start_ab_arms() { # kind base_port
+  read -r -a ARMS <<< "${BENCH_AB_ARMS:?two labels, e.g. \"c1 c2\"}"
+  [ "${#ARMS[@]}" = 2 ] || { echo "BENCH_AB_ARMS: two labels" >&2; return 2; }
+  declare -gA PORT
+  mkdir -p "$RESULTS"
+  local i label opts_var
+  for i in 0 1; do
+    label="${ARMS[$i]}"; PORT[$label]=$(($2 + i)); opts_var="BENCH_AB_OPTS_$label"
+    "start_$1_arm" "$label" "${PORT[$label]}" "${!opts_var:-}" "$RESULTS/$1-$label.log"
+    ARM_PIDS+=($!)
+    note "arm $label: port ${PORT[$label]}, options '${!opts_var:-}'"
+  done
+  for label in "${ARMS[@]}"; do
+    await_url "http://127.0.0.1:${PORT[$label]}/actuator/health" 150 || { note "arm $label did not start"; return 1; }
+  done
+}
+# ROUNDS rounds of bench SCRIPT against each arm of start_ab_arms, alternating which goes first, with PORT_VAR (the
+# variable the script takes the service's port from) set to the arm's port; each under /tmp/videogen-bench.lock, its
+# results in $RESULTS/<label>-r<round>/, the arm's RSS after it in $RESULTS/arm-rss.txt.
+ab_rounds() { # rounds port_var script
+  local round label pid order
+  for ((round=1; round<=$1; round++)); do
+    order=("${ARMS[@]}"); (( round % 2 == 0 )) && order=("${ARMS[1]}" "${ARMS[0]}")
+    for label in "${order[@]}"; do
+      note "round $round: $label, load $(loadavg)"
+      env BENCH_RESULTS="$RESULTS/$label-r$round" "$2=${PORT[$label]}" \
+        flock /tmp/videogen-bench.lock bash "$BENCH_DIR/$3"
+      pid="$(pid_of_port "${PORT[$label]}")"
+      [ -n "$pid" ] && echo "$label round $round rss_kb $(rss_kb "$pid")" >> "$RESULTS/arm-rss.txt"
+    done
+  done
+}
 # Prints the first copy media-service has made in its cache directory DIR, waiting up to 20 s for one.
 cached_copy() { # dir
   local copy

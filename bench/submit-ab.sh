@@ -11,35 +11,14 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 build_if_needed
-read -r -a ARMS <<< "${BENCH_AB_ARMS:?two labels, e.g. \"c1 c2\"}"
-[ "${#ARMS[@]}" = 2 ] || { echo "BENCH_AB_ARMS: two labels" >&2; exit 2; }
 export VIDEOGEN_DATA_DIR="$DATA_ROOT/system-submit-ab"
 export VIDEOGEN_RATE_LIMIT_PER_MINUTE="${BENCH_RATE_LIMIT:-1000000}"   # as start_system gives its own gateway
+export BENCH_SUBMIT_WARMUP_SECONDS="${BENCH_SUBMIT_WARMUP_SECONDS:-20}"
 start_system submit-ab 0 0 "$VIDEOGEN_DATA_DIR"
 ARM_PIDS=()
 trap 'stop_arms; stop_system' EXIT
-declare -A PORT
-for i in 0 1; do
-  label="${ARMS[$i]}"; PORT[$label]=$((26175 + i)); opts_var="BENCH_AB_OPTS_$label"
-  mkdir -p "$RESULTS"
-  start_gateway_arm "$label" "${PORT[$label]}" "${!opts_var:-}" "$RESULTS/gateway-$label.log"
-  ARM_PIDS+=($!)
-  note "arm $label: port ${PORT[$label]}, options '${!opts_var:-}'"
-done
-for label in "${ARMS[@]}"; do
-  await_url "http://127.0.0.1:${PORT[$label]}/actuator/health" 150 || { note "arm $label did not start"; exit 1; }
-done
-for ((round=1; round<=${BENCH_AB_ROUNDS:-3}; round++)); do
-  order=("${ARMS[@]}"); (( round % 2 == 0 )) && order=("${ARMS[1]}" "${ARMS[0]}")
-  for label in "${order[@]}"; do
-    note "round $round: $label, load $(loadavg)"
-    BENCH_RESULTS="$RESULTS/$label-r$round" VIDEOGEN_PORT="${PORT[$label]}" \
-      BENCH_SUBMIT_WARMUP_SECONDS="${BENCH_SUBMIT_WARMUP_SECONDS:-20}" \
-      flock /tmp/videogen-bench.lock bash "$BENCH_DIR/submit.sh"
-    pid="$(pid_of_port "${PORT[$label]}")"
-    [ -n "$pid" ] && echo "$label round $round rss_kb $(rss_kb "$pid")" >> "$RESULTS/arm-rss.txt"
-  done
-done
+start_ab_arms gateway 26175
+ab_rounds "${BENCH_AB_ROUNDS:-3}" VIDEOGEN_PORT submit.sh
 /usr/bin/python3 - "$RESULTS" "${ARMS[@]}" <<'PY' | tee "$RESULTS/summary-submit-ab.txt"
 import glob, os, re, statistics, sys
 res, arms = sys.argv[1], sys.argv[2:]
