@@ -81,14 +81,14 @@ cpu_of_target() {
     | awk -v hz="$(getconf CLK_TCK)" '{u += $14; s += $15} END {printf "%.2f %.2f", u / hz, s / hz}'
 }
 echo "before $(rss_kb "$MEDIA_PID")" > "$OUT/media-rss.txt"
-# warm-up (JIT, connection pools), not recorded: media-service runs the full JIT, whose C2 needs ~20-30 s of load here to
-# compile the request path (BENCH_MEDIA_WARMUP_SECONDS, default 20, half of it ranges); the gateway runs C1 only
+# warm-up (JIT, connection pools), not recorded: media-service and the gateway run the full JIT, whose C2 needs ~20-30 s
+# of load here to compile the request path (BENCH_MEDIA_WARMUP_SECONDS each, default 20, half of it ranges)
 WARM="${BENCH_MEDIA_WARMUP_SECONDS:-20}"
-wrk -t 2 -c 64 -d "$((WARM / 2))s" -H "$(auth_of media)" -H "Range: $RANGE" "$(url_of media 2m)" > /dev/null 2>&1 || true
-wrk -t 2 -c 64 -d "$((WARM - WARM / 2))s" -H "$(auth_of media)" "$(url_of media 2m)" > /dev/null 2>&1 || true
-for target in gateway nginx; do
-  wrk -t 2 -c 8 -d 2s -H "$(auth_of $target)" "$(url_of $target 2m)" > /dev/null 2>&1 || true
+for target in media gateway; do
+  wrk -t 2 -c 64 -d "$((WARM / 2))s" -H "$(auth_of $target)" -H "Range: $RANGE" "$(url_of $target 2m)" > /dev/null 2>&1 || true
+  wrk -t 2 -c 64 -d "$((WARM - WARM / 2))s" -H "$(auth_of $target)" "$(url_of $target 2m)" > /dev/null 2>&1 || true
 done
+wrk -t 2 -c 8 -d 2s -H "$(auth_of nginx)" "$(url_of nginx 2m)" > /dev/null 2>&1 || true
 echo "after-warmup $(rss_kb "$MEDIA_PID")" >> "$OUT/media-rss.txt"
 
 # S3Proxy alone, 1 client (what media-service itself reads from): 5 sequential signed GETs of each object
