@@ -34,23 +34,13 @@ declare -A URL=([gateway]="$GATEWAY/api/video-blob/bench-media-2m" [media]="$MED
   [nginx]="http://127.0.0.1:26162/n/bench-media-2m.mp4")
 declare -A AUTH=([gateway]="$COOKIE" [media]="X-Videogen-Owner: $OWNER" [nginx]="X-Nothing: 1")
 declare -A PID_OF=([gateway]="$(pid_of_port "$VIDEOGEN_PORT")" [media]="$(pid_of_port "$VIDEOGEN_MEDIA_PORT")")
-read -r -a ARMS <<< "${BENCH_GW_ARMS:-}"
-i=0
+start_arms gateway 26175 BENCH_GW "$OUT"
 for a in "${ARMS[@]}"; do
-  port=$((26175 + i)); i=$((i + 1)); opts_var="BENCH_GW_OPTS_$a"
-  start_gateway_arm "$a" "$port" "${!opts_var:-}" "$OUT/gateway-$a.log"
-  ARM_PIDS+=($!)
-  URL[$a]="http://127.0.0.1:$port/api/video-blob/bench-media-2m"; AUTH[$a]="$COOKIE"
-  note "arm $a: port $port, options '${!opts_var:-}'"
-done
-for a in "${ARMS[@]}"; do
-  port="${URL[$a]#http://127.0.0.1:}"; port="${port%%/*}"
-  await_url "http://127.0.0.1:$port/actuator/health" 150 || { echo "arm $a did not start" >&2; exit 1; }
-  PID_OF[$a]=$(pid_of_port "$port")
+  URL[$a]="http://127.0.0.1:${PORT[$a]}/api/video-blob/bench-media-2m"; AUTH[$a]="$COOKIE"
+  PID_OF[$a]=$(pid_of_port "${PORT[$a]}")
 done
 await_url "${URL[nginx]}" || { echo "nginx did not start" >&2; exit 1; }
 TARGETS=(gateway "${ARMS[@]}" media nginx)
-pids_of() { if [ "$1" = nginx ]; then pgrep -P "$NGINX_PID" | tr '\n' ' '; else echo "${PID_OF[$1]}"; fi; }
 # every target sends the object's bytes, whole and the range (the first request also makes media-service's copy)
 want_full=$(sha256sum < "$f"); want_range=$(dd if="$f" bs=1000000 skip=1 count=1 status=none | sha256sum)
 for t in "${TARGETS[@]}"; do
@@ -75,7 +65,7 @@ for r in $(seq 1 "$ROUNDS"); do
     c="${cell%%-*}"; c="${c#c}"; threads=$(( c < 2 ? 1 : 2 ))
     hdr=(); [ "${cell#*-}" = range ] && hdr=(-H "Range: $RANGE")
     for t in "${order[@]}"; do
-      pids=$(pids_of "$t"); t0=$(cpu_ticks "$pids")
+      pids=$(serving_pids "$t"); t0=$(cpu_ticks "$pids")
       rps=$(wrk -t "$threads" -c "$c" -d "${DUR}s" -H "${AUTH[$t]}" "${hdr[@]}" "${URL[$t]}" \
         | awk '/Requests\/sec/ {print $2}')
       t1=$(cpu_ticks "$pids")
@@ -87,8 +77,7 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 for t in "${TARGETS[@]}"; do   # resident memory of each serving process after all rounds (nginx: its workers)
-  echo "rss_mib $t $(for p in $(pids_of "$t"); do awk '/^VmRSS/ {print $2}' "/proc/$p/status"; done \
-    | awk '{s += $1} END {printf "%.0f", s / 1024}')"
+  echo "rss_mib $t $(for p in $(serving_pids "$t"); do rss_kb "$p"; done | awk '{s += $1} END {printf "%.0f", s / 1024}')"
 done > "$OUT/rss.txt"
 /usr/bin/python3 - "$OUT/results.txt" "${TARGETS[@]}" <<'PY' | tee "$OUT/summary.txt"
 import statistics, sys

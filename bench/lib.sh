@@ -188,24 +188,36 @@ start_media_arm() { # label port opts log
 start_gateway_arm() { # label port opts log
   (cd "$ROOT" && VIDEOGEN_PORT="$2" VIDEOGEN_JVM_OPTS_GATEWAY="$3" exec ./run.sh component gateway-service) > "$4" 2>&1 &
 }
-# A/B of one service (KIND media or gateway): two more processes of it on the running system, labelled by
-# BENCH_AB_ARMS, each with the JVM options in BENCH_AB_OPTS_<label> after ./run.sh's, on ports BASE and BASE + 1, up
-# and healthy on return. Sets ARMS and PORT (label -> port) and adds the pids to ARM_PIDS (stop them with stop_arms).
-start_ab_arms() { # kind base_port
-  read -r -a ARMS <<< "${BENCH_AB_ARMS:?two labels, e.g. \"c1 c2\"}"
-  [ "${#ARMS[@]}" = 2 ] || { echo "BENCH_AB_ARMS: two labels" >&2; return 2; }
+# More processes of one service (KIND media or gateway) on the running system: one per label in the variable
+# PREFIX_ARMS (none if it is empty), each with the JVM options in PREFIX_OPTS_<label> after ./run.sh's, on ports BASE,
+# BASE + 1, ..., output to LOG_DIR/KIND-<label>.log; up and healthy on return. Sets ARMS and PORT (label -> port) and
+# adds the pids to ARM_PIDS (stop them with stop_arms).
+start_arms() { # kind base_port prefix log_dir
+  local arms_var="$3_ARMS" i=0 label opts_var
+  read -r -a ARMS <<< "${!arms_var:-}"
   declare -gA PORT
-  mkdir -p "$RESULTS"
-  local i label opts_var
-  for i in 0 1; do
-    label="${ARMS[$i]}"; PORT[$label]=$(($2 + i)); opts_var="BENCH_AB_OPTS_$label"
-    "start_$1_arm" "$label" "${PORT[$label]}" "${!opts_var:-}" "$RESULTS/$1-$label.log"
+  mkdir -p "$4"
+  for label in "${ARMS[@]}"; do
+    PORT[$label]=$(($2 + i)); i=$((i + 1)); opts_var="$3_OPTS_$label"
+    "start_$1_arm" "$label" "${PORT[$label]}" "${!opts_var:-}" "$4/$1-$label.log"
     ARM_PIDS+=($!)
     note "arm $label: port ${PORT[$label]}, options '${!opts_var:-}'"
   done
   for label in "${ARMS[@]}"; do
     await_url "http://127.0.0.1:${PORT[$label]}/actuator/health" 150 || { note "arm $label did not start"; return 1; }
   done
+}
+# A/B of one service (KIND media or gateway): start_arms with the two labels of BENCH_AB_ARMS and the options of
+# BENCH_AB_OPTS_<label>, on ports BASE and BASE + 1, logs in $RESULTS.
+start_ab_arms() { # kind base_port
+  read -r -a ARMS <<< "${BENCH_AB_ARMS:?two labels, e.g. \"c1 c2\"}"
+  [ "${#ARMS[@]}" = 2 ] || { echo "BENCH_AB_ARMS: two labels" >&2; return 2; }
+  start_arms "$1" "$2" BENCH_AB "$RESULTS"
+}
+# The pids serving TARGET in a script that compares servers: nginx's worker processes (NGINX_PID is the master),
+# else PID_OF[TARGET].
+serving_pids() { # target
+  if [ "$1" = nginx ]; then pgrep -P "$NGINX_PID" | tr '\n' ' '; else echo "${PID_OF[$1]}"; fi
 }
 # ROUNDS rounds of bench SCRIPT against each arm of start_ab_arms, alternating which goes first, with PORT_VAR (the
 # variable the script takes the service's port from) set to the arm's port; each under /tmp/videogen-bench.lock, its

@@ -41,25 +41,15 @@ start_nginx "$W/ngx" 26161 /n/ "$(dirname "$copy")"
 declare -A URL=([media]="$MEDIA/api/video-blob/bench-media-2m" [bare]="http://127.0.0.1:26160/x"
   [nginx]="http://127.0.0.1:26161/n/$(basename "$copy")")
 declare -A PID_OF=([media]="$(pid_of_port "$VIDEOGEN_MEDIA_PORT")" [bare]="$BARE")
-read -r -a ARMS <<< "${BENCH_CPU_ARMS:-}"
-declare -A ARM_PORT
-i=0
-for a in "${ARMS[@]}"; do
-  port=$((26170 + i)); i=$((i + 1)); opts_var="BENCH_CPU_OPTS_$a"
-  start_media_arm "$a" "$port" "${!opts_var:-}" "$OUT/media-$a.log"
-  ARM_PIDS+=($!)
-  URL[$a]="http://127.0.0.1:$port/api/video-blob/bench-media-2m"; ARM_PORT[$a]=$port
-  note "arm $a: port $port, options '${!opts_var:-}'"
-done
-for a in "${ARMS[@]}"; do  # up, and its own copy made (a first read), so that every arm sends from its cache
-  await_url "http://127.0.0.1:${ARM_PORT[$a]}/actuator/health" 150 || { echo "arm $a did not start" >&2; exit 1; }
+start_arms media 26170 BENCH_CPU "$OUT"
+for a in "${ARMS[@]}"; do  # its own copy made (a first read), so that every arm sends from its cache
+  URL[$a]="http://127.0.0.1:${PORT[$a]}/api/video-blob/bench-media-2m"
   curl -s -o /dev/null -H "X-Videogen-Owner: $OWNER" "${URL[$a]}"
   cached_copy "$VIDEOGEN_DATA_DIR/media-cache-$a" > /dev/null || { echo "arm $a made no copy" >&2; exit 1; }
-  PID_OF[$a]=$(pid_of_port "${ARM_PORT[$a]}")
+  PID_OF[$a]=$(pid_of_port "${PORT[$a]}")
 done
 for t in bare nginx; do await_url "${URL[$t]}" || { echo "$t did not start" >&2; exit 1; }; done
 TARGETS=(media "${ARMS[@]}" bare nginx)
-pids_of() { if [ "$1" = nginx ]; then pgrep -P "$NGINX_PID" | tr '\n' ' '; else echo "${PID_OF[$1]}"; fi; }
 want=$(dd if="$f" bs=1000000 skip=1 count=1 status=none | sha256sum)
 for t in "${TARGETS[@]}"; do
   got=$(curl -s -H "X-Videogen-Owner: $OWNER" -H "Range: $RANGE" "${URL[$t]}" | sha256sum)
@@ -82,7 +72,7 @@ for r in $(seq 1 "$ROUNDS"); do
   # rotate the order so no target always runs first (or last)
   order=("${TARGETS[@]:r % ${#TARGETS[@]}}" "${TARGETS[@]:0:r % ${#TARGETS[@]}}")
   for t in "${order[@]}"; do
-    pids=$(pids_of "$t")
+    pids=$(serving_pids "$t")
     read -r u0 s0 < <(cpu_ticks "$pids"); read -r v0 n0 < <(switches "$pids"); read -r i0 a0 < <(idle_total)
     /usr/bin/time -f "%U %S" -o "$OUT/wrk-time" wrk -t 2 -c 64 -d "${DUR}s" -H "X-Videogen-Owner: $OWNER" \
       -H "Range: $RANGE" "${URL[$t]}" > "$OUT/r$r-$t.txt"
